@@ -1,0 +1,365 @@
+#include "httpconnection.h"
+
+#include "httpserver.h"
+#include "logging.h"
+#include "metrics.h"
+
+#include <QSslSocket>
+
+namespace tw::http {
+
+namespace {
+constexpr qint64 kReadBufferBytes = 64 * 1024;
+constexpr int kLingerMs = 5000;
+constexpr char kServerHeader[] = "tickerwire/" TW_VERSION_STRING;
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, quint64 id)
+    : QObject(server)
+    , m_socket(socket)
+    , m_server(server)
+    , m_limits(server->limits())
+    , m_id(id)
+    , m_peerAddress(socket->peerAddress())
+    , m_peerPort(socket->peerPort())
+    , m_secure(qobject_cast<QSslSocket *>(socket) != nullptr)
+    , m_parser(server->limits())
+{
+    socket->setParent(this);
+    // Bounded read buffer: when we stop reading (too many pipelined requests), TCP pushes back.
+    socket->setReadBufferSize(kReadBufferBytes);
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+
+    m_requestTimer.setSingleShot(true);
+    m_idleTimer.setSingleShot(true);
+    m_lingerTimer.setSingleShot(true);
+    connect(&m_requestTimer, &QTimer::timeout, this, &HttpConnection::onRequestTimeout);
+    connect(&m_idleTimer, &QTimer::timeout, this, &HttpConnection::onIdleTimeout);
+    connect(&m_lingerTimer, &QTimer::timeout, this, &HttpConnection::abortNow);
+    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
+    connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
+        if (error != QAbstractSocket::RemoteHostClosedError)
+            qCDebug(lcHttp) << "connection" << m_id << "socket error:" << error;
+        // A socket that errored will not deliver more; treat as gone once it is unconnected.
+        if (m_socket && m_socket->state() == QAbstractSocket::UnconnectedState)
+            onDisconnected();
+    });
+
+    updateTimers();
+    if (socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+}
+
+HttpConnection::~HttpConnection() = default;
+
+bool HttpConnection::isStreaming() const
+{
+    return m_active && m_active->isStreaming();
+}
+
+void HttpConnection::onReadyRead()
+{
+    if (!m_socket || m_closing || m_gone)
+        return;
+    if (m_parser.pendingCount() >= m_limits.maxPipelinedRequests) {
+        m_pausedReading = true; // resumed from processQueue() once the queue drains
+        return;
+    }
+    const QByteArray data = m_socket->read(m_socket->bytesAvailable());
+    if (data.isEmpty())
+        return;
+    m_idleTimer.stop();
+    m_parser.feed(data);
+    if (m_parser.takeExpectContinue() && m_parser.state() == HttpRequestParser::State::Ok)
+        writeRaw(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    processQueue();
+    updateTimers();
+}
+
+void HttpConnection::processQueue()
+{
+    if (m_dispatching)
+        return; // the loop below picks up what responseDone() left
+    m_dispatching = true;
+    while (!m_active && !m_closing && !m_gone) {
+        if (m_parser.hasRequest()) {
+            dispatch(m_parser.takeRequest());
+            continue;
+        }
+        if (m_parser.state() == HttpRequestParser::State::Error) {
+            sendErrorAndClose(HttpResponse::error(m_parser.errorStatus(), m_parser.errorReason(),
+                m_parser.errorMessage(), m_parser.errorStatus() == 400 ? -32600 : -32000));
+        } else if (m_parser.state() == HttpRequestParser::State::Upgrade) {
+            closeSoon(); // everything parsed has been answered; we do not switch protocols
+        }
+        break;
+    }
+    m_dispatching = false;
+    if (m_pausedReading && !m_closing && !m_gone && m_parser.pendingCount() < m_limits.maxPipelinedRequests) {
+        m_pausedReading = false;
+        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+    }
+    updateTimers();
+}
+
+void HttpConnection::dispatch(HttpRequest request)
+{
+    m_firstRequest = false;
+    request.peerAddress = m_peerAddress;
+    request.peerPort = m_peerPort;
+    request.secure = m_secure;
+    request.connectionId = m_id;
+    auto *responder = new HttpResponder(this, std::move(request), RequestContext());
+    m_active = responder;
+    m_activeChunked = false;
+    m_closeAfterActive = false;
+    updateTimers();
+    m_server->handle(responder);
+}
+
+void HttpConnection::updateTimers()
+{
+    if (m_closing || m_gone || m_active) {
+        m_requestTimer.stop();
+        m_idleTimer.stop();
+        return;
+    }
+    if (m_parser.inMessage()) {
+        m_idleTimer.stop();
+        // A total deadline from the first byte: trickling bytes does not extend it (slowloris).
+        if (!m_requestTimer.isActive())
+            m_requestTimer.start(m_limits.requestTimeoutMs);
+    } else {
+        m_requestTimer.stop();
+        if (!m_idleTimer.isActive())
+            m_idleTimer.start(m_firstRequest ? m_limits.requestTimeoutMs : m_limits.idleTimeoutMs);
+    }
+}
+
+void HttpConnection::onRequestTimeout()
+{
+    if (m_active || m_closing)
+        return;
+    qCDebug(lcHttp) << "connection" << m_id << "request timed out";
+    sendErrorAndClose(HttpResponse::error(408, QByteArrayLiteral("timeout"),
+        QStringLiteral("Request headers and body must arrive within %1 ms.").arg(m_limits.requestTimeoutMs)));
+}
+
+void HttpConnection::onIdleTimeout()
+{
+    if (m_active || m_closing)
+        return;
+    if (m_firstRequest) {
+        // Connected but never sent a request in time: count it like any other timeout.
+        m_server->countResponse(0, QByteArrayLiteral("timeout"));
+    }
+    closeSoon();
+}
+
+QByteArray HttpConnection::serializeHead(int status, const HttpHeaders &headers, const HttpHeaders &extra,
+    qint64 contentLength, bool close, bool chunked) const
+{
+    QByteArray out;
+    out.reserve(256);
+    out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    out += "Server: ";
+    out += kServerHeader;
+    out += "\r\nDate: " + m_server->httpDate() + "\r\n";
+    auto append = [&out](const HttpHeaders &list) {
+        for (const auto &h : list) {
+            out += h.first;
+            out += ": ";
+            out += h.second;
+            out += "\r\n";
+        }
+    };
+    append(headers);
+    append(extra);
+    if (chunked)
+        out += "Transfer-Encoding: chunked\r\n";
+    else if (contentLength >= 0)
+        out += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    if (close)
+        out += "Connection: close\r\n";
+    out += "\r\n";
+    return out;
+}
+
+void HttpConnection::writeRaw(const QByteArray &bytes)
+{
+    if (!m_socket || m_gone)
+        return;
+    m_socket->write(bytes);
+    m_server->hotMetrics().bytesOut->inc(quint64(bytes.size()));
+}
+
+void HttpConnection::sendComplete(HttpResponder *responder, HttpResponse response)
+{
+    const HttpRequest &req = responder->request();
+    const bool close = response.closeConnection || !req.keepAlive || m_closing;
+    const bool head = req.method == "HEAD";
+    // 1xx, 204 and 304 responses carry no body and no Content-Length.
+    const bool bodyless = response.status == 204 || response.status == 304 || response.status < 200;
+    QByteArray out = serializeHead(response.status, response.headers, responder->context().responseHeaders,
+        bodyless ? -1 : response.body.size(), close, false);
+    if (!head && !bodyless)
+        out += response.body;
+    m_server->countResponse(response.status, response.rejectionReason);
+    writeRaw(out);
+    responseDone(responder, HttpResponder::CloseReason::Completed, close);
+}
+
+bool HttpConnection::sendStreamHead(HttpResponder *responder, int status, const HttpHeaders &headers)
+{
+    if (!m_socket || m_gone) {
+        responseDone(responder, HttpResponder::CloseReason::PeerClosed, true);
+        return false;
+    }
+    const HttpRequest &req = responder->request();
+    m_activeChunked = req.httpMinor >= 1;
+    m_closeAfterActive = !m_activeChunked || !req.keepAlive;
+    const bool head = req.method == "HEAD";
+    m_server->countResponse(status, {});
+    writeRaw(serializeHead(status, headers, responder->context().responseHeaders, -1,
+        m_closeAfterActive || head, m_activeChunked && !head));
+    if (head) {
+        responseDone(responder, HttpResponder::CloseReason::Completed, true);
+        return false;
+    }
+    m_streamCounted = true;
+    m_server->hotMetrics().streamsOpen->inc();
+    m_server->hotMetrics().streamsTotal->inc();
+    return true;
+}
+
+bool HttpConnection::sendStreamBytes(HttpResponder *responder, const QByteArray &bytes)
+{
+    if (!m_socket || m_gone || bytes.isEmpty())
+        return m_socket && !m_gone;
+    qint64 unsent = m_socket->bytesToWrite();
+    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket.data()))
+        unsent += ssl->encryptedBytesToWrite();
+    if (unsent + bytes.size() > m_limits.streamBufferBytes) {
+        qCInfo(lcHttp) << "connection" << m_id << "from" << m_peerAddress.toString()
+                       << "dropped as a slow consumer:" << unsent << "bytes unsent";
+        m_server->hotMetrics().slowConsumersDropped->inc();
+        responseDone(responder, HttpResponder::CloseReason::SlowConsumer, true);
+        abortNow();
+        return false;
+    }
+    if (m_activeChunked) {
+        QByteArray framed;
+        framed.reserve(bytes.size() + 12);
+        framed += QByteArray::number(bytes.size(), 16);
+        framed += "\r\n";
+        framed += bytes;
+        framed += "\r\n";
+        writeRaw(framed);
+    } else {
+        writeRaw(bytes);
+    }
+    return true;
+}
+
+void HttpConnection::sendStreamEnd(HttpResponder *responder)
+{
+    if (m_activeChunked)
+        writeRaw(QByteArrayLiteral("0\r\n\r\n"));
+    responseDone(responder, HttpResponder::CloseReason::Completed, m_closeAfterActive);
+}
+
+void HttpConnection::responseDone(HttpResponder *responder, HttpResponder::CloseReason reason, bool close)
+{
+    if (responder->isFinished())
+        return;
+    if (m_streamCounted && responder == m_active) {
+        m_streamCounted = false;
+        m_server->hotMetrics().streamsOpen->dec();
+    }
+    responder->finish(reason);
+    responder->deleteLater();
+    if (m_active == responder)
+        m_active = nullptr;
+    if (close) {
+        closeSoon();
+        return;
+    }
+    processQueue();
+}
+
+void HttpConnection::sendErrorAndClose(const HttpResponse &response, bool head)
+{
+    if (m_closing || m_gone)
+        return;
+    HttpResponse r = response;
+    r.closeConnection = true;
+    m_server->countResponse(r.status, r.rejectionReason);
+    QByteArray out = serializeHead(r.status, r.headers, {}, r.body.size(), true, false);
+    if (!head)
+        out += r.body;
+    writeRaw(out);
+    closeSoon();
+}
+
+void HttpConnection::refuse(const HttpResponse &response)
+{
+    sendErrorAndClose(response);
+}
+
+void HttpConnection::closeSoon()
+{
+    if (m_closing || m_gone)
+        return;
+    m_closing = true;
+    m_requestTimer.stop();
+    m_idleTimer.stop();
+    if (!m_socket) {
+        onDisconnected();
+        return;
+    }
+    // Flush what is queued, then close; a peer that never reads cannot hold us forever.
+    m_lingerTimer.start(kLingerMs);
+    m_socket->disconnectFromHost();
+}
+
+void HttpConnection::abortNow()
+{
+    if (m_gone)
+        return;
+    m_closing = true;
+    if (m_socket)
+        m_socket->abort();
+    onDisconnected();
+}
+
+void HttpConnection::shutdown()
+{
+    if (m_gone)
+        return;
+    if (m_active) {
+        if (m_active->isStreaming()) {
+            if (m_activeChunked)
+                writeRaw(QByteArrayLiteral("0\r\n\r\n"));
+        }
+        responseDone(m_active, HttpResponder::CloseReason::ServerShutdown, true);
+    }
+    closeSoon();
+}
+
+void HttpConnection::onDisconnected()
+{
+    if (m_gone)
+        return;
+    m_closing = true; // nothing more is dispatched on this connection
+    if (m_active)
+        responseDone(m_active, HttpResponder::CloseReason::PeerClosed, false);
+    m_gone = true;
+    m_requestTimer.stop();
+    m_idleTimer.stop();
+    m_lingerTimer.stop();
+    Q_EMIT finished(this);
+    deleteLater();
+}
+
+} // namespace tw::http

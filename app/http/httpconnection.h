@@ -1,0 +1,82 @@
+// One client connection: reads and parses requests, runs them through the server's pipeline
+// one at a time (pipelined requests are answered in order), writes responses and streams,
+// and enforces the per-connection limits (request timeout, idle timeout, stream budget).
+#pragma once
+
+#include "httplimits.h"
+#include "httprequestparser.h"
+#include "httpresponder.h"
+
+#include <QDeadlineTimer>
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <deque>
+
+namespace tw::http {
+
+class HttpServer;
+
+class HttpConnection : public QObject {
+    Q_OBJECT
+public:
+    HttpConnection(QTcpSocket *socket, HttpServer *server, quint64 id);
+    ~HttpConnection() override;
+
+    quint64 id() const { return m_id; }
+    QHostAddress peerAddress() const { return m_peerAddress; }
+    bool isStreaming() const;
+    // Ends any stream (closed(ServerShutdown)), flushes and closes.
+    void shutdown();
+    // Sends `response` at once and closes (used for connections refused at accept time).
+    void refuse(const HttpResponse &response);
+
+Q_SIGNALS:
+    void finished(tw::http::HttpConnection *connection);
+
+private:
+    friend class HttpResponder;
+    void onReadyRead();
+    void onDisconnected();
+    void onRequestTimeout();
+    void onIdleTimeout();
+    void processQueue();
+    void dispatch(HttpRequest request);
+    void updateTimers();
+    void sendComplete(HttpResponder *responder, HttpResponse response);
+    bool sendStreamHead(HttpResponder *responder, int status, const HttpHeaders &headers);
+    bool sendStreamBytes(HttpResponder *responder, const QByteArray &bytes);
+    void sendStreamEnd(HttpResponder *responder);
+    void responseDone(HttpResponder *responder, HttpResponder::CloseReason reason, bool close);
+    void writeRaw(const QByteArray &bytes);
+    void sendErrorAndClose(const HttpResponse &response, bool head = false);
+    void closeSoon();
+    void abortNow();
+    QByteArray serializeHead(int status, const HttpHeaders &headers, const HttpHeaders &extra,
+        qint64 contentLength, bool close, bool chunked) const;
+
+    QPointer<QTcpSocket> m_socket;
+    HttpServer *m_server;
+    HttpLimits m_limits;
+    quint64 m_id;
+    QHostAddress m_peerAddress;
+    quint16 m_peerPort = 0;
+    bool m_secure = false;
+    HttpRequestParser m_parser;
+    QTimer m_requestTimer;
+    QTimer m_idleTimer;
+    QPointer<HttpResponder> m_active; // the request being answered
+    bool m_activeChunked = false;
+    bool m_streamCounted = false; // the active stream is counted in streamsOpen
+    bool m_closeAfterActive = false;
+    bool m_closing = false; // no more requests will be answered
+    bool m_gone = false; // finished() emitted
+    bool m_firstRequest = true;
+    bool m_pausedReading = false;
+    bool m_dispatching = false;
+    QTimer m_lingerTimer; // bounds how long a closing connection may take to flush
+};
+
+} // namespace tw::http

@@ -1,0 +1,140 @@
+#include "ssewriter.h"
+
+#include "httpserver.h"
+#include "logging.h"
+#include "metrics.h"
+
+namespace tw::http {
+
+SseWriter::SseWriter(HttpResponder *responder, const HttpServer *server, QObject *parent)
+    : QObject(parent)
+    , m_responder(responder)
+    , m_server(server)
+{
+    m_heartbeat.setSingleShot(false);
+    connect(&m_heartbeat, &QTimer::timeout, this, &SseWriter::onHeartbeat);
+    connect(responder, &HttpResponder::closed, this, [this](HttpResponder::CloseReason reason) {
+        m_heartbeat.stop();
+        Q_EMIT closed(reason);
+    });
+    setHeartbeatInterval(server->limits().heartbeatIntervalMs);
+}
+
+bool SseWriter::start(const HttpHeaders &extraHeaders, int retryMs)
+{
+    if (!m_responder)
+        return false;
+    HttpHeaders headers {
+        { QByteArrayLiteral("content-type"), QByteArrayLiteral("text/event-stream") },
+        { QByteArrayLiteral("cache-control"), QByteArrayLiteral("no-cache") },
+        { QByteArrayLiteral("x-accel-buffering"), QByteArrayLiteral("no") },
+    };
+    headers += extraHeaders;
+    if (!m_responder->beginStream(200, headers))
+        return false;
+    if (retryMs >= 0)
+        return writeBytes("retry: " + QByteArray::number(retryMs) + "\n\n", false);
+    return true;
+}
+
+QByteArray SseWriter::sanitizeField(const QByteArray &value)
+{
+    QByteArray out;
+    out.reserve(value.size());
+    for (char c : value) {
+        if (c != '\r' && c != '\n' && c != '\0')
+            out += c;
+    }
+    return out;
+}
+
+QByteArray SseWriter::format(const SseEvent &event)
+{
+    QByteArray out;
+    out.reserve(event.data.size() + event.id.size() + event.event.size() + 32);
+    if (!event.id.isNull())
+        out += "id: " + sanitizeField(event.id) + '\n';
+    if (!event.event.isEmpty())
+        out += "event: " + sanitizeField(event.event) + '\n';
+    if (event.retryMs >= 0)
+        out += "retry: " + QByteArray::number(event.retryMs) + '\n';
+    // Each line of the payload becomes its own data: line; CR, LF and CRLF all end a line,
+    // exactly as the client-side parser splits them, so the payload round-trips (with line
+    // ends normalised to LF).
+    const QByteArray &d = event.data;
+    qsizetype start = 0;
+    for (qsizetype i = 0; i < d.size(); ++i) {
+        const char c = d.at(i);
+        if (c == '\r' || c == '\n') {
+            out += "data: ";
+            out.append(d.constData() + start, i - start);
+            out += '\n';
+            if (c == '\r' && i + 1 < d.size() && d.at(i + 1) == '\n')
+                ++i;
+            start = i + 1;
+        }
+    }
+    out += "data: ";
+    out.append(d.constData() + start, d.size() - start);
+    out += "\n\n";
+    return out;
+}
+
+bool SseWriter::send(const SseEvent &event)
+{
+    return writeBytes(format(event), true);
+}
+
+bool SseWriter::sendFormatted(const QByteArray &eventBytes)
+{
+    return writeBytes(eventBytes, true);
+}
+
+bool SseWriter::comment(const QByteArray &text)
+{
+    return writeBytes(": " + sanitizeField(text) + "\n\n", false);
+}
+
+void SseWriter::end()
+{
+    m_heartbeat.stop();
+    if (m_responder)
+        m_responder->endStream();
+}
+
+bool SseWriter::isOpen() const
+{
+    return m_responder && m_responder->isStreaming();
+}
+
+void SseWriter::setHeartbeatInterval(int ms)
+{
+    if (ms > 0)
+        m_heartbeat.start(ms);
+    else
+        m_heartbeat.stop();
+}
+
+bool SseWriter::writeBytes(const QByteArray &bytes, bool isEvent)
+{
+    if (!m_responder || !m_responder->write(bytes))
+        return false;
+    if (isEvent)
+        m_server->hotMetrics().sseEvents->inc();
+    // Any write proves liveness; the heartbeat is for idle streams only.
+    if (m_heartbeat.isActive())
+        m_heartbeat.start();
+    return true;
+}
+
+void SseWriter::onHeartbeat()
+{
+    if (!isOpen()) {
+        m_heartbeat.stop();
+        return;
+    }
+    if (m_responder->write(QByteArrayLiteral(": ping\n\n")))
+        m_server->hotMetrics().heartbeats->inc();
+}
+
+} // namespace tw::http

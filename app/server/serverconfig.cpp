@@ -1,0 +1,324 @@
+#include "serverconfig.h"
+
+#include <QFileInfo>
+#include <QSettings>
+
+namespace tw::server {
+
+namespace {
+
+using Kind = SettingSpec::Kind;
+
+// A parser for an integer setting within [min, max].
+template<typename Setter>
+std::function<QString(ServerConfig &, const QString &)> integer(qint64 min, qint64 max, Setter set)
+{
+    return [min, max, set](ServerConfig &c, const QString &text) -> QString {
+        bool ok = false;
+        const qint64 v = text.trimmed().toLongLong(&ok);
+        if (!ok || v < min || v > max)
+            return QStringLiteral("expected an integer from %1 to %2").arg(min).arg(max);
+        set(c, v);
+        return {};
+    };
+}
+
+std::optional<bool> parseBool(const QString &text)
+{
+    const QString t = text.trimmed().toLower();
+    if (t == QLatin1String("1") || t == QLatin1String("true") || t == QLatin1String("yes") || t == QLatin1String("on"))
+        return true;
+    if (t == QLatin1String("0") || t == QLatin1String("false") || t == QLatin1String("no") || t == QLatin1String("off")
+        || t.isEmpty())
+        return false;
+    return std::nullopt;
+}
+
+std::vector<SettingSpec> buildSpecs()
+{
+    std::vector<SettingSpec> s;
+    auto add = [&s](QString option, QString ini, QStringList env, QString valueName, QString help, Kind kind,
+                   std::function<QString(ServerConfig &, const QString &)> apply) {
+        s.push_back(SettingSpec { std::move(option), std::move(ini), std::move(env), std::move(valueName),
+            std::move(help), kind, std::move(apply) });
+    };
+
+    add(QStringLiteral("host"), QStringLiteral("server/host"), { QStringLiteral("TICKERWIRE_HOST") },
+        QStringLiteral("ADDRESS"),
+        QStringLiteral("Address to listen on (default 127.0.0.1; ::1 for IPv6 loopback, 0.0.0.0 or :: "
+                       "for every interface, which requires API keys)."),
+        Kind::Value, [](ServerConfig &c, const QString &v) -> QString {
+            const QString h = v.trimmed();
+            if (h.isEmpty())
+                return QStringLiteral("expected an IP address or localhost");
+            c.host = h;
+            return {};
+        });
+    add(QStringLiteral("port"), QStringLiteral("server/port"), { QStringLiteral("TICKERWIRE_PORT") },
+        QStringLiteral("PORT"), QStringLiteral("TCP port (default 8750; 0 picks a free port)."), Kind::Value,
+        integer(0, 65535, [](ServerConfig &c, qint64 v) { c.port = int(v); }));
+    add(QStringLiteral("mode"), QStringLiteral("server/mode"),
+        { QStringLiteral("TICKERWIRE_MODE"), QStringLiteral("NODE_ENV") }, QStringLiteral("MODE"),
+        QStringLiteral("development (default) or production. Production refuses to start without API keys. "
+                       "NODE_ENV=production is honoured."),
+        Kind::Value, [](ServerConfig &c, const QString &v) -> QString {
+            const QString m = v.trimmed().toLower();
+            if (m == QLatin1String("production") || m == QLatin1String("prod"))
+                c.security.mode = http::RunMode::Production;
+            else if (m == QLatin1String("development") || m == QLatin1String("dev") || m == QLatin1String("test"))
+                c.security.mode = http::RunMode::Development;
+            else
+                return QStringLiteral("expected development or production");
+            return {};
+        });
+    add(QStringLiteral("api-key"), QStringLiteral("security/apiKeys"), { QStringLiteral("MCP_API_KEYS") },
+        QStringLiteral("KEY"),
+        QStringLiteral("An API key clients must send (X-API-Key or Authorization: Bearer). Repeatable; "
+                       "MCP_API_KEYS takes a comma-separated list. Prefer --api-key-file: command lines are "
+                       "visible to other local users."),
+        Kind::List, [](ServerConfig &c, const QString &v) -> QString {
+            const QByteArray key = v.trimmed().toUtf8();
+            if (!key.isEmpty())
+                c.security.apiKeys.append(key);
+            return {};
+        });
+    add(QStringLiteral("api-key-file"), QStringLiteral("security/apiKeyFile"), { QStringLiteral("MCP_API_KEY_FILE") },
+        QStringLiteral("FILE"), QStringLiteral("File with one API key per line ('#' starts a comment)."), Kind::Value,
+        [](ServerConfig &c, const QString &v) -> QString {
+            c.apiKeyFile = v.trimmed();
+            return {};
+        });
+    add(QStringLiteral("insecure-no-auth"), QStringLiteral("security/insecureNoAuth"),
+        { QStringLiteral("TICKERWIRE_INSECURE_NO_AUTH") }, {},
+        QStringLiteral("Allow a non-loopback bind without API keys: anyone who can reach the port can use "
+                       "the server. Never in production."),
+        Kind::Flag, [](ServerConfig &c, const QString &v) -> QString {
+            const auto b = parseBool(v);
+            if (!b)
+                return QStringLiteral("expected true or false");
+            c.security.insecureNoAuth = *b;
+            return {};
+        });
+    add(QStringLiteral("allow-origin"), QStringLiteral("security/allowedOrigins"),
+        { QStringLiteral("ALLOWED_ORIGINS") }, QStringLiteral("ORIGIN"),
+        QStringLiteral("A browser origin allowed to call the server, e.g. https://app.example.com or "
+                       "http://localhost:* (repeatable; ALLOWED_ORIGINS takes a comma-separated list). Default: "
+                       "http(s)://localhost, 127.0.0.1 and [::1] on any port."),
+        Kind::List, [](ServerConfig &c, const QString &v) -> QString {
+            const QString o = v.trimmed();
+            if (o.isEmpty())
+                return {};
+            if (o != QLatin1String("*") && !o.startsWith(QLatin1String("http://"))
+                && !o.startsWith(QLatin1String("https://")))
+                return QStringLiteral("expected an origin like https://host[:port], or *");
+            c.security.allowedOrigins.append(o);
+            return {};
+        });
+    add(QStringLiteral("tls-cert"), QStringLiteral("tls/cert"), { QStringLiteral("TICKERWIRE_TLS_CERT") },
+        QStringLiteral("FILE"), QStringLiteral("PEM certificate (chain) to serve HTTPS; needs --tls-key."),
+        Kind::Value, [](ServerConfig &c, const QString &v) -> QString {
+            c.tlsCertFile = v.trimmed();
+            return {};
+        });
+    add(QStringLiteral("tls-key"), QStringLiteral("tls/key"), { QStringLiteral("TICKERWIRE_TLS_KEY") },
+        QStringLiteral("FILE"), QStringLiteral("PEM private key for --tls-cert."), Kind::Value,
+        [](ServerConfig &c, const QString &v) -> QString {
+            c.tlsKeyFile = v.trimmed();
+            return {};
+        });
+    add(QStringLiteral("rate-limit"), QStringLiteral("security/requestsPerMinute"),
+        { QStringLiteral("TICKERWIRE_RATE_LIMIT") }, QStringLiteral("N"),
+        QStringLiteral("Requests per minute per API key (else per client address); 0 = unlimited. Default 100."),
+        Kind::Value, integer(0, 10000000, [](ServerConfig &c, qint64 v) { c.security.requestsPerMinute = int(v); }));
+    add(QStringLiteral("stream-rate-limit"), QStringLiteral("security/streamsPerMinute"),
+        { QStringLiteral("TICKERWIRE_STREAM_RATE_LIMIT") }, QStringLiteral("N"),
+        QStringLiteral("New streams per minute per API key (else per client address); 0 = unlimited. Default 10."),
+        Kind::Value, integer(0, 10000000, [](ServerConfig &c, qint64 v) { c.security.streamsPerMinute = int(v); }));
+    add(QStringLiteral("max-connections"), QStringLiteral("limits/maxConnections"),
+        { QStringLiteral("TICKERWIRE_MAX_CONNECTIONS") }, QStringLiteral("N"),
+        QStringLiteral("Open connections in total; more are answered 503. Default 4096."), Kind::Value,
+        integer(1, 1000000, [](ServerConfig &c, qint64 v) { c.limits.maxConnections = int(v); }));
+    add(QStringLiteral("max-connections-per-client"), QStringLiteral("limits/maxConnectionsPerClient"),
+        { QStringLiteral("TICKERWIRE_MAX_CONNECTIONS_PER_CLIENT") }, QStringLiteral("N"),
+        QStringLiteral("Open connections per client address; more are answered 503. Default 256."), Kind::Value,
+        integer(1, 1000000, [](ServerConfig &c, qint64 v) { c.limits.maxConnectionsPerAddress = int(v); }));
+    add(QStringLiteral("max-header-bytes"), QStringLiteral("limits/maxHeaderBytes"),
+        { QStringLiteral("TICKERWIRE_MAX_HEADER_BYTES") }, QStringLiteral("BYTES"),
+        QStringLiteral("Largest request line + header block; larger is answered 431. Default 16384."), Kind::Value,
+        integer(1024, 1024 * 1024, [](ServerConfig &c, qint64 v) { c.limits.maxHeaderBytes = int(v); }));
+    add(QStringLiteral("max-body-bytes"), QStringLiteral("limits/maxBodyBytes"),
+        { QStringLiteral("TICKERWIRE_MAX_BODY_BYTES") }, QStringLiteral("BYTES"),
+        QStringLiteral("Largest request body; larger is answered 413. Default 1048576."), Kind::Value,
+        integer(0, qint64(1) << 32, [](ServerConfig &c, qint64 v) { c.limits.maxBodyBytes = v; }));
+    add(QStringLiteral("request-timeout"), QStringLiteral("limits/requestTimeoutMs"),
+        { QStringLiteral("TICKERWIRE_REQUEST_TIMEOUT_MS") }, QStringLiteral("MS"),
+        QStringLiteral("A request's headers and body must arrive within this time of its first byte, else "
+                       "408. Default 10000."),
+        Kind::Value, integer(100, 3600000, [](ServerConfig &c, qint64 v) { c.limits.requestTimeoutMs = int(v); }));
+    add(QStringLiteral("idle-timeout"), QStringLiteral("limits/idleTimeoutMs"),
+        { QStringLiteral("TICKERWIRE_IDLE_TIMEOUT_MS") }, QStringLiteral("MS"),
+        QStringLiteral("Keep-alive connections with no request for this long are closed. Default 60000."),
+        Kind::Value, integer(100, 86400000, [](ServerConfig &c, qint64 v) { c.limits.idleTimeoutMs = int(v); }));
+    add(QStringLiteral("stream-buffer-bytes"), QStringLiteral("limits/streamBufferBytes"),
+        { QStringLiteral("TICKERWIRE_STREAM_BUFFER_BYTES") }, QStringLiteral("BYTES"),
+        QStringLiteral("Unsent bytes a stream may queue for a slow client before it is dropped. Default 1048576."),
+        Kind::Value,
+        integer(4096, qint64(1) << 31, [](ServerConfig &c, qint64 v) { c.limits.streamBufferBytes = v; }));
+    add(QStringLiteral("heartbeat-interval"), QStringLiteral("limits/heartbeatIntervalMs"),
+        { QStringLiteral("TICKERWIRE_HEARTBEAT_INTERVAL_MS") }, QStringLiteral("MS"),
+        QStringLiteral("An idle SSE stream gets a ': ping' comment this often; 0 disables. Default 15000."),
+        Kind::Value,
+        integer(0, 3600000, [](ServerConfig &c, qint64 v) { c.limits.heartbeatIntervalMs = int(v); }));
+    return s;
+}
+
+QStringList splitList(const QString &value)
+{
+    QStringList out;
+    const QStringList parts = value.split(QLatin1Char(','));
+    for (const QString &p : parts) {
+        if (!p.trimmed().isEmpty())
+            out.append(p.trimmed());
+    }
+    return out;
+}
+
+QString applyValues(ServerConfig &config, const SettingSpec &spec, const QStringList &values, const QString &where)
+{
+    for (const QString &v : values) {
+        const QString err = spec.apply(config, v);
+        if (!err.isEmpty()) {
+            // The value is echoed only for settings that cannot be secrets.
+            const bool secret = spec.option == QLatin1String("api-key");
+            return QStringLiteral("Invalid value %1for %2: %3.")
+                .arg(secret ? QString() : QStringLiteral("'%1' ").arg(v.left(100)), where, err);
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+const std::vector<SettingSpec> &settingSpecs()
+{
+    static const std::vector<SettingSpec> specs = buildSpecs();
+    return specs;
+}
+
+ConfigResult loadServerConfig(const CommandLineValues &commandLine, const QProcessEnvironment &env, QString configFile)
+{
+    ConfigResult result;
+    ServerConfig &config = result.config;
+
+    if (configFile.isEmpty())
+        configFile = env.value(QStringLiteral("TICKERWIRE_CONFIG"));
+    for (const auto &[name, values] : commandLine) {
+        if (name == QLatin1String("config") && !values.isEmpty())
+            configFile = values.constLast();
+    }
+
+    // 1. config file
+    if (!configFile.isEmpty()) {
+        const QFileInfo info(configFile);
+        if (!info.isFile() || !info.isReadable()) {
+            result.error = QStringLiteral("Cannot read config file %1.").arg(configFile);
+            return result;
+        }
+        QSettings ini(configFile, QSettings::IniFormat);
+        if (ini.status() != QSettings::NoError) {
+            result.error = QStringLiteral("Config file %1 is not a valid INI file.").arg(configFile);
+            return result;
+        }
+        const QStringList known = [] {
+            QStringList keys;
+            for (const SettingSpec &s : settingSpecs())
+                keys.append(s.iniKey);
+            return keys;
+        }();
+        const QStringList present = ini.allKeys();
+        for (const QString &key : present) {
+            if (!known.contains(key))
+                result.notes.append(QStringLiteral("Config file %1: unknown key '%2' ignored.").arg(configFile, key));
+        }
+        for (const SettingSpec &spec : settingSpecs()) {
+            if (!ini.contains(spec.iniKey))
+                continue;
+            const QVariant raw = ini.value(spec.iniKey);
+            // QSettings turns "a, b" into a QStringList already.
+            QStringList values = raw.typeId() == QMetaType::QStringList ? raw.toStringList() : QStringList { raw.toString() };
+            if (spec.kind == Kind::List) {
+                QStringList flat;
+                for (const QString &v : values)
+                    flat += splitList(v);
+                values = flat;
+            } else {
+                values = QStringList { values.join(QLatin1Char(',')) };
+            }
+            const QString err = applyValues(config, spec, values,
+                QStringLiteral("%1 in %2").arg(spec.iniKey, configFile));
+            if (!err.isEmpty()) {
+                result.error = err;
+                return result;
+            }
+        }
+    }
+
+    // 2. environment
+    for (const SettingSpec &spec : settingSpecs()) {
+        for (const QString &var : spec.env) {
+            if (!env.contains(var))
+                continue;
+            const QString value = env.value(var);
+            if (var == QLatin1String("NODE_ENV") && value.trimmed().toLower() != QLatin1String("production")) {
+                // The seed's users run NODE_ENV=development/test; only "production" changes anything here.
+                continue;
+            }
+            const QStringList values = spec.kind == Kind::List ? splitList(value) : QStringList { value };
+            if (spec.kind == Kind::List && !values.isEmpty()) {
+                if (spec.option == QLatin1String("api-key"))
+                    config.security.apiKeys.clear(); // the environment replaces the file's list
+                else if (spec.option == QLatin1String("allow-origin"))
+                    config.security.allowedOrigins.clear();
+            }
+            const QString err = applyValues(config, spec, values, QStringLiteral("environment variable %1").arg(var));
+            if (!err.isEmpty()) {
+                result.error = err;
+                return result;
+            }
+            break; // the first variable that is set wins over its aliases
+        }
+    }
+
+    // 3. command line
+    for (const auto &[name, values] : commandLine) {
+        if (name == QLatin1String("config"))
+            continue;
+        const SettingSpec *spec = nullptr;
+        for (const SettingSpec &s : settingSpecs()) {
+            if (s.option == name)
+                spec = &s;
+        }
+        if (!spec) {
+            result.error = QStringLiteral("Unknown option --%1.").arg(name);
+            return result;
+        }
+        if (spec->kind == Kind::List && !values.isEmpty()) {
+            if (spec->option == QLatin1String("api-key"))
+                config.security.apiKeys.clear();
+            else if (spec->option == QLatin1String("allow-origin"))
+                config.security.allowedOrigins.clear();
+        }
+        const QStringList effective = spec->kind == Kind::Flag && values.isEmpty() ? QStringList { QStringLiteral("true") } : values;
+        const QString err = applyValues(config, *spec, effective, QStringLiteral("--%1").arg(name));
+        if (!err.isEmpty()) {
+            result.error = err;
+            return result;
+        }
+    }
+
+    if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty())
+        result.error = QStringLiteral("TLS needs both --tls-cert and --tls-key.");
+    return result;
+}
+
+} // namespace tw::server

@@ -1,0 +1,58 @@
+// Builds the running server from a ServerConfig: metrics, the HTTP server with its security
+// pipeline, and the routes. Owned by tickerwire-server's main (and, later, by the GUI's
+// server thread). start() refuses unsafe configurations with a message that says what to do.
+#pragma once
+
+#include "serverconfig.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <memory>
+
+namespace tw::core {
+class MetricsRegistry;
+}
+namespace tw::http {
+class ApiKeyStore;
+class HttpServer;
+class OriginPolicy;
+} // namespace tw::http
+
+namespace tw::server {
+
+class ServerRuntime : public QObject {
+    Q_OBJECT
+public:
+    explicit ServerRuntime(ServerConfig config, QObject *parent = nullptr);
+    ~ServerRuntime() override;
+
+    // Validates the configuration, loads keys and TLS material, listens. On failure returns
+    // false and sets *error to a message for the operator (never containing a secret).
+    bool start(QString *error);
+    // Ends every stream cleanly and closes every connection.
+    void stop();
+
+    bool isRunning() const;
+    QString url() const; // "http://127.0.0.1:8750"
+    const ServerConfig &config() const { return m_config; }
+    bool authRequired() const;
+    http::HttpServer *httpServer() const { return m_http.get(); }
+    core::MetricsRegistry *metrics() const { return m_metrics.get(); }
+
+private:
+    void installRoutes();
+    void installProcessMetrics();
+
+    ServerConfig m_config;
+    std::unique_ptr<core::MetricsRegistry> m_metrics;
+    std::unique_ptr<http::ApiKeyStore> m_keys;
+    std::unique_ptr<http::OriginPolicy> m_origins;
+    std::unique_ptr<http::HttpServer> m_http;
+    QElapsedTimer m_uptime;
+};
+
+// Resolves "localhost" and literal addresses; a null address for anything else.
+QHostAddress parseBindAddress(const QString &host);
+
+} // namespace tw::server
