@@ -18,6 +18,10 @@ struct HttpRequestParser::Impl {
     QByteArray field;
     QByteArray value;
     bool lastWasValue = false;
+    // For obs-fold detection: where the current feed() buffer starts and the last byte of
+    // the previous one, so the byte before any span is known even across chunk boundaries.
+    const char *bufferStart = nullptr;
+    char previousByte = 0;
     int headerBytes = 0;
     bool expectContinue = false;
     // The user-level error to report when a callback aborts parsing.
@@ -94,9 +98,28 @@ struct ParserCallbacks {
         return d->countHeaderBytes(len + 4); // ": " and CRLF count against the block too
     }
 
+    static int onHeaderFieldComplete(llhttp_t *p)
+    {
+        auto *d = impl(p);
+        // RFC 9112 5.1: no whitespace between a field name and its colon; such requests
+        // are a known smuggling vector, so they are refused rather than "repaired".
+        if (d->field.contains(' ') || d->field.contains('\t')) {
+            return d->fail(400, QByteArrayLiteral("bad_request"),
+                QStringLiteral("Malformed header: whitespace in a header name."));
+        }
+        return 0;
+    }
+
     static int onHeaderValue(llhttp_t *p, const char *at, size_t len)
     {
         auto *d = impl(p);
+        const char before = at > d->bufferStart ? at[-1] : d->previousByte;
+        if (before == '\n') {
+            // A value span that starts a line is a folded continuation (llhttp 8 accepts
+            // obs-fold). RFC 9112 5.2: a server must reject it or replace it; we reject.
+            return d->fail(400, QByteArrayLiteral("bad_request"),
+                QStringLiteral("Malformed header: line folding (obs-fold) is not allowed."));
+        }
         d->lastWasValue = true;
         d->value.append(at, qsizetype(len));
         return d->countHeaderBytes(len);
@@ -190,6 +213,7 @@ HttpRequestParser::HttpRequestParser(const HttpLimits &limits)
     d->settings.on_url = &ParserCallbacks::onUrl;
     d->settings.on_header_field = &ParserCallbacks::onHeaderField;
     d->settings.on_header_value = &ParserCallbacks::onHeaderValue;
+    d->settings.on_header_field_complete = &ParserCallbacks::onHeaderFieldComplete;
     d->settings.on_headers_complete = &ParserCallbacks::onHeadersComplete;
     d->settings.on_body = &ParserCallbacks::onBody;
     d->settings.on_message_complete = &ParserCallbacks::onMessageComplete;
@@ -203,7 +227,9 @@ HttpRequestParser::State HttpRequestParser::feed(const char *data, qsizetype siz
 {
     if (m_state != State::Ok || size <= 0)
         return m_state;
+    d->bufferStart = data;
     const llhttp_errno_t err = llhttp_execute(&d->parser, data, size_t(size));
+    d->previousByte = data[size - 1];
     if (err == HPE_OK)
         return m_state;
     if (err == HPE_PAUSED_UPGRADE) {

@@ -11,6 +11,7 @@ namespace {
     // An empty bucket is full again after one minute whatever the rate, so a longer gap
     // refills it completely; clamping there also keeps `elapsed * perMinute` from overflowing.
     constexpr qint64 kFullRefillMs = 60000;
+    constexpr qint64 kCapSweepIntervalMs = 1000;
 
     qint64 ceilDiv(qint64 numerator, qint64 denominator)
     {
@@ -41,8 +42,10 @@ RateLimiter::Decision RateLimiter::take(const QByteArray &key, qint64 nowMs)
 
     auto it = m_buckets.find(key);
     if (it == m_buckets.end()) {
-        if (m_buckets.size() >= m_maxBuckets)
+        if (m_buckets.size() >= m_maxBuckets && nowMs >= m_nextCapSweepMs) {
             sweep(nowMs);
+            m_nextCapSweepMs = nowMs + kCapSweepIntervalMs;
+        }
         if (m_buckets.size() < m_maxBuckets) {
             it = m_buckets.insert(key, Bucket { capacityUnits(), nowMs });
         } else {

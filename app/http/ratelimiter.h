@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QHash>
 
+#include <limits>
+
 namespace tw::http {
 
 class RateLimiter {
@@ -48,6 +50,9 @@ private:
     int m_perMinute;
     int m_maxBuckets;
     QHash<QByteArray, Bucket> m_buckets;
+    // A sweep walks every bucket; when the cap is hit during a flood of new clients, sweep at
+    // most once a second instead of once per request.
+    qint64 m_nextCapSweepMs = std::numeric_limits<qint64>::min();
 };
 
 } // namespace tw::http

@@ -91,7 +91,7 @@ std::optional<HttpResponse> RateLimitMiddleware::process(
     QByteArray bucketKey;
     if (m_keys && !m_keys->isEmpty()) {
         const ApiKeyStore::Result auth = m_keys->check(request);
-        if (auth.presented == ApiKeyStore::Presented::Valid)
+        if (auth.presented != ApiKeyStore::Presented::None)
             bucketKey = QByteArrayLiteral("k:") + auth.keyId;
     }
     if (bucketKey.isEmpty())
