@@ -62,8 +62,7 @@ namespace {
 
     bool isHostChar(char c)
     {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-            || c == '_';
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
     }
 
     // Parses a serialised origin, RFC 6454 "scheme://host[:port]", lower-cased, with the
@@ -91,8 +90,8 @@ namespace {
                 return std::nullopt;
             const QByteArray inner = authority.mid(1, close - 1);
             for (char c : inner) {
-                const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == ':'
-                    || c == '.';
+                const bool ok
+                    = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == ':' || c == '.';
                 if (!ok)
                     return std::nullopt;
             }

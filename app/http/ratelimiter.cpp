@@ -53,8 +53,9 @@ RateLimiter::Decision RateLimiter::take(const QByteArray &key, qint64 nowMs)
             // through unlimited either. They share one bucket until old buckets expire.
             it = m_buckets.find(overflowKey());
             if (it == m_buckets.end()) {
-                qCWarning(lcSecurity, "rate limiter: %d clients tracked; new clients now share "
-                                      "one bucket until idle ones expire",
+                qCWarning(lcSecurity,
+                    "rate limiter: %d clients tracked; new clients now share "
+                    "one bucket until idle ones expire",
                     m_maxBuckets);
                 it = m_buckets.insert(overflowKey(), Bucket { capacityUnits(), nowMs });
             }

@@ -91,7 +91,7 @@ std::optional<HttpResponse> RateLimitMiddleware::process(
     QByteArray bucketKey;
     if (m_keys && !m_keys->isEmpty()) {
         const ApiKeyStore::Result auth = m_keys->check(request);
-        if (auth.presented != ApiKeyStore::Presented::None)
+        if (auth.presented == ApiKeyStore::Presented::Valid)
             bucketKey = QByteArrayLiteral("k:") + auth.keyId;
     }
     if (bucketKey.isEmpty())
@@ -132,8 +132,8 @@ std::optional<HttpResponse> RateLimitMiddleware::process(
         QStringLiteral("Rate limit exceeded: %1 per client. Retry in %2 s.")
             .arg(what)
             .arg(decision.retryAfterSeconds));
-    response.setHeader(QByteArrayLiteral("retry-after"),
-        QByteArray::number(decision.retryAfterSeconds));
+    response.setHeader(
+        QByteArrayLiteral("retry-after"), QByteArray::number(decision.retryAfterSeconds));
     return response;
 }
 
@@ -179,7 +179,8 @@ std::optional<HttpResponse> CorsMiddleware::process(
         appendHeader(context.responseHeaders, QByteArrayLiteral("access-control-expose-headers"),
             QByteArrayLiteral("Mcp-Session-Id, MCP-Protocol-Version, RateLimit-Limit, "
                               "RateLimit-Remaining, RateLimit-Reset, Retry-After"));
-        appendHeader(context.responseHeaders, QByteArrayLiteral("vary"), QByteArrayLiteral("Origin"));
+        appendHeader(
+            context.responseHeaders, QByteArrayLiteral("vary"), QByteArrayLiteral("Origin"));
     }
     // A disallowed origin is refused by OriginHostMiddleware, next in the pipeline.
     return std::nullopt;
@@ -301,9 +302,7 @@ namespace {
                 continue;
             }
             switch (c) {
-            case '"':
-                inString = true;
-                break;
+            case '"': inString = true; break;
             case '[':
             case '{':
                 deepest = std::max(deepest, ++depth);
@@ -314,8 +313,7 @@ namespace {
             case '}':
                 --depth; // unbalanced input is the parser's to report
                 break;
-            default:
-                break;
+            default: break;
             }
         }
         return deepest;
@@ -386,7 +384,9 @@ std::optional<HttpResponse> JsonBodyMiddleware::process(
         }
         qCDebug(lcSecurity) << "body: refused unparsable JSON at offset" << error.offset;
         return HttpResponse::error(400, QByteArrayLiteral("parse_error"),
-            QStringLiteral("Parse error: %1 at offset %2").arg(error.errorString()).arg(error.offset),
+            QStringLiteral("Parse error: %1 at offset %2")
+                .arg(error.errorString())
+                .arg(error.offset),
             -32700);
     }
     if (!document.isObject() && !document.isArray()) {

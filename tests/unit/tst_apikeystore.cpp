@@ -83,20 +83,22 @@ void tst_ApiKeyStore::check_data()
         << HttpHeaders { { auth, QByteArrayLiteral("bearer ") + kSecond } } << P::Valid;
     QTest::newRow("bearer upper-case scheme, several spaces")
         << HttpHeaders { { auth, QByteArrayLiteral("BEARER   ") + kFirst } } << P::Valid;
-    QTest::newRow("bearer wrong")
-        << HttpHeaders { { auth, QByteArrayLiteral("Bearer nope-nope-nope") } } << P::Invalid;
+    QTest::newRow("bearer wrong") << HttpHeaders {
+        { auth, QByteArrayLiteral("Bearer nope-nope-nope") }
+    } << P::Invalid;
     QTest::newRow("bearer without token") << HttpHeaders { { auth, "Bearer" } } << P::Invalid;
     QTest::newRow("bearer glued to key")
         << HttpHeaders { { auth, QByteArrayLiteral("Bearer") + kFirst } } << P::None;
-    QTest::newRow("basic scheme")
-        << HttpHeaders { { auth, QByteArrayLiteral("Basic ") + kFirst.toBase64() } } << P::None;
+    QTest::newRow("basic scheme") << HttpHeaders {
+        { auth, QByteArrayLiteral("Basic ") + kFirst.toBase64() }
+    } << P::None;
     QTest::newRow("wrong x-api-key, correct bearer")
         << HttpHeaders { { xApiKey, "stale" }, { auth, QByteArrayLiteral("Bearer ") + kFirst } }
         << P::Valid;
     QTest::newRow("correct x-api-key, wrong bearer")
         << HttpHeaders { { xApiKey, kSecond }, { auth, "Bearer proxy-token" } } << P::Valid;
-    QTest::newRow("both wrong")
-        << HttpHeaders { { xApiKey, "a" }, { auth, "Bearer b" } } << P::Invalid;
+    QTest::newRow("both wrong") << HttpHeaders { { xApiKey, "a" }, { auth, "Bearer b" } }
+                                << P::Invalid;
 }
 
 void tst_ApiKeyStore::check()
@@ -149,7 +151,8 @@ void tst_ApiKeyStore::addKeysIgnoresBlanksAndDuplicates()
 {
     ApiKeyStore store;
     QVERIFY(store.isEmpty());
-    store.addKeys({ "", "   ", QByteArrayLiteral("  ") + kFirst + QByteArrayLiteral("\t"), kFirst });
+    store.addKeys(
+        { "", "   ", QByteArrayLiteral("  ") + kFirst + QByteArrayLiteral("\t"), kFirst });
     QCOMPARE(store.size(), 1);
     QCOMPARE(store.checkKey(kFirst).presented, ApiKeyStore::Presented::Valid);
     QCOMPARE(store.checkKey(QByteArray()).presented, ApiKeyStore::Presented::Invalid);
@@ -175,8 +178,7 @@ void tst_ApiKeyStore::constantTimeEquals_data()
     QTest::newRow("one bit differs") << QByteArray("abcdef") << QByteArray("abcdeg") << false;
     QTest::newRow("prefix") << QByteArray("abc") << QByteArray("abcdef") << false;
     QTest::newRow("empty vs not") << QByteArray() << QByteArray("a") << false;
-    QTest::newRow("embedded nul")
-        << QByteArray("ab\0cd", 5) << QByteArray("ab\0ce", 5) << false;
+    QTest::newRow("embedded nul") << QByteArray("ab\0cd", 5) << QByteArray("ab\0ce", 5) << false;
 }
 
 void tst_ApiKeyStore::constantTimeEquals()
@@ -205,16 +207,16 @@ void tst_ApiKeyStore::loadFile()
     ApiKeyStore store;
     QByteArrayList keysOut { "already-there" };
     QCOMPARE(store.loadFile(path, &keysOut), QString());
-    QCOMPARE(keysOut,
-        (QByteArrayList { "already-there", "file-key-one-0123456789", "file-key-two" }));
+    QCOMPARE(
+        keysOut, (QByteArrayList { "already-there", "file-key-one-0123456789", "file-key-two" }));
     QCOMPARE(store.size(), 2);
 
     QCOMPARE(store.checkKey("file-key-one-0123456789").presented, ApiKeyStore::Presented::Valid);
     QCOMPARE(store.checkKey("file-key-two").presented, ApiKeyStore::Presented::Valid);
-    QCOMPARE(store.checkKey("commented-out-key-0123456789").presented,
-        ApiKeyStore::Presented::Invalid);
-    QCOMPARE(store.checkKey("#commented-out-key-0123456789").presented,
-        ApiKeyStore::Presented::Invalid);
+    QCOMPARE(
+        store.checkKey("commented-out-key-0123456789").presented, ApiKeyStore::Presented::Invalid);
+    QCOMPARE(
+        store.checkKey("#commented-out-key-0123456789").presented, ApiKeyStore::Presented::Invalid);
 
     // keysOut is optional.
     ApiKeyStore other;

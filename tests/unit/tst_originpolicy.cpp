@@ -25,9 +25,12 @@ void tst_OriginPolicy::isAllowed_data()
 
     const QStringList defaults;
     // Default list: local development servers on any port, http or https.
-    QTest::newRow("default: localhost vite") << defaults << QByteArray("http://localhost:5173") << true;
-    QTest::newRow("default: localhost no port") << defaults << QByteArray("http://localhost") << true;
-    QTest::newRow("default: https localhost") << defaults << QByteArray("https://localhost:8443") << true;
+    QTest::newRow("default: localhost vite")
+        << defaults << QByteArray("http://localhost:5173") << true;
+    QTest::newRow("default: localhost no port")
+        << defaults << QByteArray("http://localhost") << true;
+    QTest::newRow("default: https localhost")
+        << defaults << QByteArray("https://localhost:8443") << true;
     QTest::newRow("default: 127.0.0.1") << defaults << QByteArray("http://127.0.0.1:8080") << true;
     QTest::newRow("default: [::1]") << defaults << QByteArray("http://[::1]:3000") << true;
     QTest::newRow("default: [::1] long form")
@@ -38,7 +41,8 @@ void tst_OriginPolicy::isAllowed_data()
         << defaults << QByteArray("http://localhost.evil.com") << false;
     QTest::newRow("default: 127.0.0.1.nip.io")
         << defaults << QByteArray("http://127.0.0.1.nip.io") << false;
-    QTest::newRow("default: other loopback ip") << defaults << QByteArray("http://127.0.0.2") << false;
+    QTest::newRow("default: other loopback ip")
+        << defaults << QByteArray("http://127.0.0.2") << false;
     QTest::newRow("default: other scheme") << defaults << QByteArray("ftp://localhost") << false;
     QTest::newRow("default: null") << defaults << QByteArray("null") << false;
     QTest::newRow("default: empty") << defaults << QByteArray("") << false;
@@ -49,7 +53,8 @@ void tst_OriginPolicy::isAllowed_data()
     QTest::newRow("explicit: default port spelled out")
         << app << QByteArray("https://app.example.com:443") << true;
     QTest::newRow("explicit: host case") << app << QByteArray("https://APP.Example.com") << true;
-    QTest::newRow("explicit: other port") << app << QByteArray("https://app.example.com:8443") << false;
+    QTest::newRow("explicit: other port")
+        << app << QByteArray("https://app.example.com:8443") << false;
     QTest::newRow("explicit: http") << app << QByteArray("http://app.example.com") << false;
     QTest::newRow("explicit: subdomain") << app << QByteArray("https://x.app.example.com") << false;
     QTest::newRow("explicit: suffix") << app << QByteArray("https://app.example.com.evil") << false;
@@ -68,8 +73,10 @@ void tst_OriginPolicy::isAllowed_data()
     const QStringList anyPort { QStringLiteral("http://localhost:*") };
     QTest::newRow("wildcard port: 1234") << anyPort << QByteArray("http://localhost:1234") << true;
     QTest::newRow("wildcard port: none") << anyPort << QByteArray("http://localhost") << true;
-    QTest::newRow("wildcard port: https") << anyPort << QByteArray("https://localhost:1234") << false;
-    QTest::newRow("wildcard port: other host") << anyPort << QByteArray("http://127.0.0.1:1234") << false;
+    QTest::newRow("wildcard port: https")
+        << anyPort << QByteArray("https://localhost:1234") << false;
+    QTest::newRow("wildcard port: other host")
+        << anyPort << QByteArray("http://127.0.0.1:1234") << false;
 
     const QStringList pasted { QStringLiteral("  https://App.Example.com/  "),
         QStringLiteral("chrome-extension://abcdefgh") };
@@ -85,20 +92,25 @@ void tst_OriginPolicy::isAllowed_data()
 
     // Malformed origins never match, even where the host would.
     QTest::newRow("malformed: no scheme") << defaults << QByteArray("localhost:5173") << false;
-    QTest::newRow("malformed: trailing slash") << defaults << QByteArray("http://localhost/") << false;
+    QTest::newRow("malformed: trailing slash")
+        << defaults << QByteArray("http://localhost/") << false;
     QTest::newRow("malformed: path") << defaults << QByteArray("http://localhost/x") << false;
     QTest::newRow("malformed: user info") << defaults << QByteArray("http://a@localhost") << false;
     QTest::newRow("malformed: empty host") << defaults << QByteArray("http://:80") << false;
     QTest::newRow("malformed: empty port") << defaults << QByteArray("http://localhost:") << false;
     QTest::newRow("malformed: port 0") << defaults << QByteArray("http://localhost:0") << false;
-    QTest::newRow("malformed: port too big") << defaults << QByteArray("http://localhost:65536") << false;
-    QTest::newRow("malformed: port letters") << defaults << QByteArray("http://localhost:80a") << false;
-    QTest::newRow("malformed: wildcard port") << defaults << QByteArray("http://localhost:*") << false;
+    QTest::newRow("malformed: port too big")
+        << defaults << QByteArray("http://localhost:65536") << false;
+    QTest::newRow("malformed: port letters")
+        << defaults << QByteArray("http://localhost:80a") << false;
+    QTest::newRow("malformed: wildcard port")
+        << defaults << QByteArray("http://localhost:*") << false;
     QTest::newRow("malformed: space") << defaults << QByteArray("http://local host") << false;
     QTest::newRow("malformed: unclosed bracket") << defaults << QByteArray("http://[::1") << false;
     QTest::newRow("malformed: zone id") << defaults << QByteArray("http://[::1%25eth0]") << false;
     QTest::newRow("malformed: scheme only") << defaults << QByteArray("http://") << false;
-    QTest::newRow("malformed: javascript") << defaults << QByteArray("javascript:alert(1)") << false;
+    QTest::newRow("malformed: javascript")
+        << defaults << QByteArray("javascript:alert(1)") << false;
     QTest::newRow("malformed: control char")
         << defaults << QByteArray("http://localhost\r\nx: y") << false;
 }
@@ -115,13 +127,16 @@ void tst_OriginPolicy::isAllowed()
 
 void tst_OriginPolicy::invalidEntriesAreIgnored()
 {
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("ignoring allowed origin")));
-    const OriginPolicy policy({ QStringLiteral("app.example.com"), QStringLiteral("http://ok.example") });
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("ignoring allowed origin")));
+    const OriginPolicy policy(
+        { QStringLiteral("app.example.com"), QStringLiteral("http://ok.example") });
     QVERIFY(!policy.isAllowed("http://app.example.com"));
     QVERIFY(!policy.isAllowed("https://app.example.com"));
     QVERIFY(policy.isAllowed("http://ok.example"));
     // A list of only invalid entries is not the default list: nothing is allowed.
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("ignoring allowed origin")));
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("ignoring allowed origin")));
     const OriginPolicy broken({ QStringLiteral("localhost") });
     QVERIFY(!broken.isAllowed("http://localhost"));
 }

@@ -40,6 +40,7 @@ private Q_SLOTS:
     void configFileProblems();
     void tlsNeedsBoth();
     void everySpecIsComplete();
+    void readmeDocumentsEverySetting();
 };
 
 void tst_ServerConfig::defaults()
@@ -179,6 +180,20 @@ void tst_ServerConfig::everySpecIsComplete()
         QVERIFY2(!s.help.isEmpty(), qPrintable(s.option));
         QVERIFY2(!s.env.isEmpty(), qPrintable(s.option));
         QVERIFY2(s.apply, qPrintable(s.option));
+    }
+}
+
+void tst_ServerConfig::readmeDocumentsEverySetting()
+{
+    // The README's configuration table is what operators read: it must not fall behind.
+    QFile readme(QStringLiteral(TW_TEST_DATA_DIR "/../../README.md"));
+    QVERIFY(readme.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(readme.readAll());
+    for (const SettingSpec &s : settingSpecs()) {
+        QVERIFY2(text.contains(QStringLiteral("`--") + s.option), qPrintable(s.option));
+        QVERIFY2(text.contains(s.iniKey), qPrintable(s.iniKey));
+        for (const QString &var : s.env)
+            QVERIFY2(text.contains(var), qPrintable(var));
     }
 }
 
