@@ -91,8 +91,10 @@ std::optional<HttpResponse> RateLimitMiddleware::process(
     QByteArray bucketKey;
     if (m_keys && !m_keys->isEmpty()) {
         const ApiKeyStore::Result auth = m_keys->check(request);
-        if (auth.presented == ApiKeyStore::Presented::Valid)
+        if (auth.presented == ApiKeyStore::Presented::Valid) {
             bucketKey = QByteArrayLiteral("k:") + auth.keyId;
+            context.apiKeyId = auth.keyId; // the API-key step need not hash the key again
+        }
     }
     if (bucketKey.isEmpty())
         bucketKey = QByteArrayLiteral("a:") + addressKey(request.peerAddress);
@@ -257,6 +259,8 @@ std::optional<HttpResponse> ApiKeyMiddleware::process(
         return std::nullopt;
     if (!context.route.requiresAuth)
         return std::nullopt;
+    if (!context.apiKeyId.isEmpty())
+        return std::nullopt; // already verified by the rate-limit step
 
     const ApiKeyStore::Result result = m_keys->check(request);
     if (result.presented == ApiKeyStore::Presented::Valid) {
