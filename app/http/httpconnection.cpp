@@ -71,9 +71,7 @@ void HttpConnection::onReadyRead()
         return;
     m_idleTimer.stop();
     m_parser.feed(data);
-    if (m_parser.takeExpectContinue() && m_parser.state() == HttpRequestParser::State::Ok)
-        writeRaw(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
-    processQueue();
+    processQueue(); // also sends a "100 Continue" the request in progress may be waiting for
     updateTimers();
 }
 
@@ -96,6 +94,13 @@ void HttpConnection::processQueue()
         break;
     }
     m_dispatching = false;
+    // "100 Continue" only once the request that asked for it is the next to be answered:
+    // written while an earlier response or stream is still going, it would land inside it.
+    // (If the client sends the body without waiting, the parser drops the expectation.)
+    if (!m_active && !m_closing && !m_gone && !m_parser.hasRequest()
+        && m_parser.state() == HttpRequestParser::State::Ok && m_parser.takeExpectContinue()) {
+        writeRaw(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    }
     if (m_pausedReading && !m_closing && !m_gone && m_parser.pendingCount() < m_limits.maxPipelinedRequests) {
         m_pausedReading = false;
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
@@ -194,10 +199,18 @@ void HttpConnection::writeRaw(const QByteArray &bytes)
     m_server->hotMetrics().bytesOut->inc(quint64(bytes.size()));
 }
 
+bool HttpConnection::lastBeforeUpgrade() const
+{
+    // The parser stops after an Upgrade request (we do not switch protocols), so the answer
+    // to it is the last on this connection and must say "Connection: close": otherwise the
+    // client sends its next request into a connection that is about to close.
+    return m_parser.state() == HttpRequestParser::State::Upgrade && !m_parser.hasRequest();
+}
+
 void HttpConnection::sendComplete(HttpResponder *responder, HttpResponse response)
 {
     const HttpRequest &req = responder->request();
-    const bool close = response.closeConnection || !req.keepAlive || m_closing;
+    const bool close = response.closeConnection || !req.keepAlive || m_closing || lastBeforeUpgrade();
     const bool head = req.method == "HEAD";
     // 1xx, 204 and 304 responses carry no body and no Content-Length.
     const bool bodyless = response.status == 204 || response.status == 304 || response.status < 200;
@@ -218,7 +231,7 @@ bool HttpConnection::sendStreamHead(HttpResponder *responder, int status, const 
     }
     const HttpRequest &req = responder->request();
     m_activeChunked = req.httpMinor >= 1;
-    m_closeAfterActive = !m_activeChunked || !req.keepAlive;
+    m_closeAfterActive = !m_activeChunked || !req.keepAlive || lastBeforeUpgrade();
     const bool head = req.method == "HEAD";
     m_server->countResponse(status, {});
     writeRaw(serializeHead(status, headers, responder->context().responseHeaders, -1,

@@ -45,6 +45,7 @@ private:
     void processQueue();
     void dispatch(HttpRequest request);
     void updateTimers();
+    bool lastBeforeUpgrade() const;
     void sendComplete(HttpResponder *responder, HttpResponse response);
     bool sendStreamHead(HttpResponder *responder, int status, const HttpHeaders &headers);
     bool sendStreamBytes(HttpResponder *responder, const QByteArray &bytes);

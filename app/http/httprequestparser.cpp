@@ -114,7 +114,9 @@ struct ParserCallbacks {
     {
         auto *d = impl(p);
         const char before = at > d->bufferStart ? at[-1] : d->previousByte;
-        if (before == '\n') {
+        // llhttp reports an empty value as a zero-length span wherever it noticed the line
+        // end, so only a span with bytes can be a folded continuation.
+        if (len > 0 && before == '\n') {
             // A value span that starts a line is a folded continuation (llhttp 8 accepts
             // obs-fold). RFC 9112 5.2: a server must reject it or replace it; we reject.
             return d->fail(400, QByteArrayLiteral("bad_request"),

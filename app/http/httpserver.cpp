@@ -202,6 +202,8 @@ void HttpServer::handle(HttpResponder *responder)
     if (match.route)
         ctx.route = match.route->traits;
 
+    for (const auto &step : m_middleware)
+        step->annotate(req, ctx);
     for (const auto &step : m_middleware) {
         if (std::optional<HttpResponse> refusal = step->process(req, ctx)) {
             if (refusal->rejectionReason.isEmpty() && refusal->status >= 400)

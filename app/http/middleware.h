@@ -38,6 +38,14 @@ class Middleware {
 public:
     virtual ~Middleware() = default;
     virtual QByteArray name() const = 0;
+    // Runs for every step before any step's process(), so headers added here reach every
+    // response to the request, including another step's refusal (a 429 a browser page must
+    // be able to read needs its CORS headers).
+    virtual void annotate(const HttpRequest &request, RequestContext &context)
+    {
+        Q_UNUSED(request);
+        Q_UNUSED(context);
+    }
     // std::nullopt lets the request go on; a response ends it (and is sent as is, with
     // context.responseHeaders added).
     virtual std::optional<HttpResponse> process(const HttpRequest &request, RequestContext &context) = 0;

@@ -146,46 +146,45 @@ CorsMiddleware::CorsMiddleware(const OriginPolicy *origins)
 {
 }
 
+void CorsMiddleware::annotate(const HttpRequest &request, RequestContext &context)
+{
+    if (!request.hasHeader(QByteArrayLiteral("origin")) || !m_origins)
+        return;
+    const QByteArray origin = request.header(QByteArrayLiteral("origin"));
+    if (!m_origins->isAllowed(origin))
+        return;
+    appendHeader(context.responseHeaders, QByteArrayLiteral("access-control-allow-origin"), origin);
+    appendHeader(context.responseHeaders, QByteArrayLiteral("access-control-expose-headers"),
+        QByteArrayLiteral("Mcp-Session-Id, MCP-Protocol-Version, RateLimit-Limit, "
+                          "RateLimit-Remaining, RateLimit-Reset, Retry-After"));
+    appendHeader(context.responseHeaders, QByteArrayLiteral("vary"), QByteArrayLiteral("Origin"));
+}
+
 std::optional<HttpResponse> CorsMiddleware::process(
     const HttpRequest &request, RequestContext &context)
 {
+    Q_UNUSED(context);
     if (!request.hasHeader(QByteArrayLiteral("origin")))
         return std::nullopt; // not a browser cross-origin request: CORS has nothing to say
     const QByteArray origin = request.header(QByteArrayLiteral("origin"));
-    // Without a policy nothing is allowed: failing closed beats reflecting any origin.
-    const bool allowed = m_origins && m_origins->isAllowed(origin);
     const bool preflight = request.method == "OPTIONS"
         && request.hasHeader(QByteArrayLiteral("access-control-request-method"));
-
-    if (preflight) {
-        if (!allowed) {
-            qCDebug(lcSecurity) << "cors: preflight refused for a disallowed origin";
-            return HttpResponse::error(
-                403, QByteArrayLiteral("origin"), invalidOriginMessage(origin));
-        }
-        HttpResponse response = HttpResponse::noContent(204);
-        response.setHeader(QByteArrayLiteral("access-control-allow-origin"), origin);
-        response.setHeader(QByteArrayLiteral("access-control-allow-methods"),
-            QByteArrayLiteral("GET, POST, DELETE, OPTIONS"));
-        response.setHeader(QByteArrayLiteral("access-control-allow-headers"),
-            QByteArrayLiteral("Content-Type, Authorization, X-API-Key, Mcp-Session-Id, "
-                              "MCP-Protocol-Version, Last-Event-ID"));
-        response.setHeader(QByteArrayLiteral("access-control-max-age"), QByteArrayLiteral("600"));
-        response.setHeader(QByteArrayLiteral("vary"), QByteArrayLiteral("Origin"));
-        return response;
+    if (!preflight)
+        return std::nullopt; // a disallowed origin is refused by OriginHostMiddleware, next
+    // Without a policy nothing is allowed: failing closed beats reflecting any origin.
+    if (!m_origins || !m_origins->isAllowed(origin)) {
+        qCDebug(lcSecurity) << "cors: preflight refused for a disallowed origin";
+        return HttpResponse::error(403, QByteArrayLiteral("origin"), invalidOriginMessage(origin));
     }
-
-    if (allowed) {
-        appendHeader(
-            context.responseHeaders, QByteArrayLiteral("access-control-allow-origin"), origin);
-        appendHeader(context.responseHeaders, QByteArrayLiteral("access-control-expose-headers"),
-            QByteArrayLiteral("Mcp-Session-Id, MCP-Protocol-Version, RateLimit-Limit, "
-                              "RateLimit-Remaining, RateLimit-Reset, Retry-After"));
-        appendHeader(
-            context.responseHeaders, QByteArrayLiteral("vary"), QByteArrayLiteral("Origin"));
-    }
-    // A disallowed origin is refused by OriginHostMiddleware, next in the pipeline.
-    return std::nullopt;
+    // Allow-Origin and Vary come from annotate(), like on every response to this origin.
+    HttpResponse response = HttpResponse::noContent(204);
+    response.setHeader(QByteArrayLiteral("access-control-allow-methods"),
+        QByteArrayLiteral("GET, POST, DELETE, OPTIONS"));
+    response.setHeader(QByteArrayLiteral("access-control-allow-headers"),
+        QByteArrayLiteral("Content-Type, Authorization, X-API-Key, Mcp-Session-Id, "
+                          "MCP-Protocol-Version, Last-Event-ID"));
+    response.setHeader(QByteArrayLiteral("access-control-max-age"), QByteArrayLiteral("600"));
+    return response;
 }
 
 // --- OriginHostMiddleware ------------------------------------------------------------------
@@ -203,13 +202,13 @@ std::optional<HttpResponse> OriginHostMiddleware::process(
     const QByteArray hostName = QByteArrayLiteral("host");
     const int hostCount = request.headerCount(hostName);
     const bool http11 = request.httpMajor > 1 || (request.httpMajor == 1 && request.httpMinor >= 1);
-    // RFC 9112 section 3.2: a 1.1 request without Host, or any request with several, is a 400.
-    if (hostCount > 1 || (hostCount == 0 && http11)) {
+    // RFC 9112 section 3.2: a 1.1 request without Host, or any request with several, is a
+    // 400; so is a 1.0 request without Host where the Host check needs one.
+    if (hostCount > 1 || (hostCount == 0 && (http11 || m_checkHost))) {
         qCDebug(lcSecurity) << "host: refused a request with" << hostCount << "Host headers";
         return HttpResponse::error(400, QByteArrayLiteral("bad_request"),
             hostCount > 1 ? QStringLiteral("Bad request: more than one Host header.")
-                          : QStringLiteral("Bad request: HTTP/1.1 requests must carry a Host "
-                                           "header."),
+                          : QStringLiteral("Bad request: requests must carry a Host header."),
             -32600);
     }
 

@@ -41,12 +41,13 @@ private:
 };
 
 // Answers preflights (OPTIONS with Origin + Access-Control-Request-Method) for allowed
-// origins with 204, and adds Access-Control-Allow-Origin / Expose-Headers / Vary to
-// responses for allowed origins.
+// origins with 204, and adds Access-Control-Allow-Origin / Expose-Headers / Vary to every
+// response for an allowed origin, refusals by earlier steps included.
 class CorsMiddleware : public Middleware {
 public:
     explicit CorsMiddleware(const OriginPolicy *origins);
     QByteArray name() const override { return QByteArrayLiteral("cors"); }
+    void annotate(const HttpRequest &request, RequestContext &context) override;
     std::optional<HttpResponse> process(const HttpRequest &request, RequestContext &context) override;
 
 private:
@@ -54,7 +55,8 @@ private:
 };
 
 // 403 for an Origin that is not allowed (requests without Origin pass), and, when
-// checkHost is on, 403 for a Host that is not a loopback name. 400 for a missing or repeated Host.
+// checkHost is on, 403 for a Host that is not a loopback name. 400 for a repeated Host, and for a
+// missing one on HTTP/1.1 or when checkHost is on.
 class OriginHostMiddleware : public Middleware {
 public:
     OriginHostMiddleware(const OriginPolicy *origins, bool checkHost);

@@ -41,6 +41,13 @@ int main(int argc, char *argv[])
         else
             parser.addOption(QCommandLineOption(spec.option, help, spec.valueName));
     }
+    // A usage error exits with 2, like an invalid value below (QCommandLineParser::process()
+    // would exit with 1, the code for "refused to start"); process() then handles --help
+    // and --version.
+    if (!parser.parse(QCoreApplication::arguments())) {
+        std::fprintf(stderr, "tickerwire-server: %s\n", qPrintable(parser.errorText()));
+        return 2;
+    }
     parser.process(app);
 
     CommandLineValues values;

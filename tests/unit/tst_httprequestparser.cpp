@@ -100,6 +100,8 @@ void tst_HttpRequestParser::chunkingDoesNotMatter_data()
                       "GET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         << 3;
     QTest::newRow("HTTP/1.0") << QByteArray("GET / HTTP/1.0\r\n\r\n") << 1;
+    QTest::newRow("empty header values")
+        << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nX-Empty:\r\nAccept-Encoding: \r\nX-Last:\r\n\r\n") << 1;
     QTest::newRow("percent-encoded path") << QByteArray("GET /api/mcp/stream%2Dnews?symbol=TSLA HTTP/1.1\r\nHost: a\r\n\r\n")
                                           << 1;
 }
@@ -133,6 +135,11 @@ void tst_HttpRequestParser::fields()
     QCOMPARE(r.header("x-api-key"), QByteArray("secret")); // names lower-cased, values trimmed
     QCOMPARE(r.body, QByteArray("{}"));
     QVERIFY(r.keepAlive);
+
+    const Parsed empty = parseBytewise("GET / HTTP/1.1\r\nHost:\r\nX-Empty: \r\n\r\n");
+    QCOMPARE(empty.state, HttpRequestParser::State::Ok);
+    QVERIFY(empty.requests.first().hasHeader("host"));
+    QVERIFY(empty.requests.first().header("x-empty").isEmpty());
 
     const Parsed close = parseWhole("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
     QVERIFY(!close.requests.first().keepAlive);

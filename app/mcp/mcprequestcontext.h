@@ -1,0 +1,97 @@
+// Everything one request's handler may do: read its arguments, report progress, log, send
+// related notifications, notice cancellation, and answer exactly once. The engine owns it
+// and deletes it (deleteLater) once the request is done, so a handler that answers later
+// keeps a QPointer or connects its timers/signals with the context as context object.
+#pragma once
+
+#include "mcploglevel.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+class QTimer;
+
+namespace tw::mcp {
+
+class McpServer;
+class McpSession;
+class McpSink;
+
+class McpRequestContext : public QObject {
+    Q_OBJECT
+public:
+    enum class End { Open, Answered, Cancelled, Expired };
+
+    ~McpRequestContext() override;
+
+    QJsonValue id() const { return m_id; }
+    QString method() const { return m_method; }
+    QJsonObject params() const { return m_params; }
+    // params.arguments (tools/call, prompts/get); empty object when absent.
+    QJsonObject arguments() const { return m_params.value(QLatin1String("arguments")).toObject(); }
+    McpSession *session() const { return m_session; }
+    QString protocolVersion() const;
+
+    QJsonValue progressToken() const { return m_progressToken; }
+    bool hasProgressToken() const { return !m_progressToken.isUndefined(); }
+    // notifications/progress to the caller. Refused (false) without a progress token, when
+    // `progress` is not greater than the last one sent, or once the request is done.
+    bool sendProgress(double progress, std::optional<double> total = std::nullopt,
+        const QString &message = {});
+    // A notification related to this request, on its stream. False once done.
+    bool sendNotification(const QString &method, const QJsonObject &params = {});
+    // notifications/message on this request's stream if `level` passes the session's level.
+    bool log(McpLogLevel::Level level, const QJsonValue &data, const QString &logger = {});
+
+    bool isCancelled() const { return m_end == End::Cancelled || m_end == End::Expired; }
+    QString cancelReason() const { return m_cancelReason; }
+    bool isDone() const { return m_end != End::Open; }
+    End end() const { return m_end; }
+    // The client went away from its stream; the request is within its grace period.
+    bool isAbandoned() const { return m_graceTimer != nullptr; }
+
+    // Answer with a result. Ignored (with a debug log) once done: one response per request.
+    void finish(const QJsonObject &result);
+    // Answer with a JSON-RPC error.
+    void fail(int code, const QString &message, const QJsonValue &data = QJsonValue(QJsonValue::Undefined));
+    // tools/call: a tool-level failure the model should read ({content:[text], isError:true}).
+    void finishWithToolError(const QString &text);
+
+Q_SIGNALS:
+    // The client cancelled (notifications/cancelled), the session closed, or the abandon
+    // grace period ran out. No response will be sent; stop work and free resources.
+    void cancelled(const QString &reason);
+    // Emitted once, however the request ended.
+    void done();
+
+private:
+    friend class McpServer;
+    McpRequestContext(McpServer *server, McpSession *session, std::shared_ptr<McpSink> sink,
+        const QJsonValue &id, const QString &method, const QJsonObject &params);
+
+    void deliver(const QJsonObject &message, bool isResponse);
+    void respond(const QJsonObject &message);
+    void cancel(const QString &reason, End how);
+    void startGrace(int ms);
+    void stopGrace();
+
+    McpServer *m_server;
+    McpSession *m_session;
+    std::shared_ptr<McpSink> m_sink;
+    QJsonValue m_id;
+    QString m_method;
+    QJsonObject m_params;
+    QJsonValue m_progressToken = QJsonValue(QJsonValue::Undefined);
+    std::optional<double> m_lastProgress;
+    QJsonObject m_outputSchema; // tools/call with an outputSchema: results are checked
+    End m_end = End::Open;
+    QString m_cancelReason;
+    QTimer *m_graceTimer = nullptr;
+};
+
+} // namespace tw::mcp

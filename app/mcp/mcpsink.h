@@ -1,0 +1,23 @@
+// Where the engine writes server->client messages. A transport implements it: the HTTP
+// transport per POST (an SSE stream or a JSON body) and per session (the standalone GET
+// stream), stdio once for stdout. The engine holds sinks by shared_ptr so a transport may
+// drop its side at any time without leaving the engine a dangling pointer.
+#pragma once
+
+#include <QJsonObject>
+
+namespace tw::mcp {
+
+class McpSink {
+public:
+    virtual ~McpSink();
+
+    // One JSON-RPC message (response, notification or server request), in order.
+    virtual void send(const QJsonObject &message) = 0;
+    // Every request routed to this sink that outlived McpServer::handle() has now been
+    // answered, cancelled or expired: nothing more will be sent for them, so an SSE stream
+    // may end. Not called for requests answered before handle() returned.
+    virtual void complete() { }
+};
+
+} // namespace tw::mcp
