@@ -18,10 +18,11 @@ struct HttpRequestParser::Impl {
     QByteArray field;
     QByteArray value;
     bool lastWasValue = false;
-    // For obs-fold detection: where the current feed() buffer starts and the last byte of
-    // the previous one, so the byte before any span is known even across chunk boundaries.
+    // For obs-fold detection: where the current feed() buffer starts, and whether the
+    // bytes fed before it end in a run of whitespace (SP, HTAB, CR, LF) containing an LF, so
+    // what precedes any span is known even across chunk boundaries.
     const char *bufferStart = nullptr;
-    char previousByte = 0;
+    bool fedWhitespaceEndsWithLineBreak = false;
     int headerBytes = 0;
     bool expectContinue = false;
     // The user-level error to report when a callback aborts parsing.
@@ -46,6 +47,41 @@ struct HttpRequestParser::Impl {
                     .arg(limits.maxHeaderBytes));
         }
         return 0;
+    }
+
+    static bool isWhitespaceOrLineBreak(char c)
+    {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+
+    // Whether only whitespace and at least one LF lie between the last other byte and `at`.
+    bool followsLineBreak(const char *at) const
+    {
+        for (const char *c = at; c > bufferStart;) {
+            --c;
+            if (*c == '\n')
+                return true;
+            if (!isWhitespaceOrLineBreak(*c))
+                return false;
+        }
+        return fedWhitespaceEndsWithLineBreak;
+    }
+
+    // Carries followsLineBreak() across feed() calls.
+    void noteFed(const char *data, qsizetype size)
+    {
+        for (qsizetype i = size; i > 0; --i) {
+            const char c = data[i - 1];
+            if (c == '\n') {
+                fedWhitespaceEndsWithLineBreak = true;
+                return;
+            }
+            if (!isWhitespaceOrLineBreak(c)) {
+                fedWhitespaceEndsWithLineBreak = false;
+                return;
+            }
+        }
+        // All whitespace: what came before still decides.
     }
 
     void finishHeader()
@@ -113,12 +149,13 @@ struct ParserCallbacks {
     static int onHeaderValue(llhttp_t *p, const char *at, size_t len)
     {
         auto *d = impl(p);
-        const char before = at > d->bufferStart ? at[-1] : d->previousByte;
-        // llhttp reports an empty value as a zero-length span wherever it noticed the line
-        // end, so only a span with bytes can be a folded continuation.
-        if (len > 0 && before == '\n') {
-            // A value span that starts a line is a folded continuation (llhttp 8 accepts
-            // obs-fold). RFC 9112 5.2: a server must reject it or replace it; we reject.
+        // llhttp 8 accepts obs-fold. A value span that a line break precedes, with only
+        // whitespace between, is a folded continuation: "X: a\r\n b" gives the span " b"
+        // right after the LF, and "X:\r\n b" (an empty first line) gives "b", the folding
+        // whitespace skipped as if it were the value's leading OWS. RFC 9112 5.2: a server
+        // must reject obs-fold or replace it; we reject. llhttp reports an empty value as a
+        // zero-length span wherever it noticed the line end, so only spans with bytes count.
+        if (len > 0 && d->followsLineBreak(at)) {
             return d->fail(400, QByteArrayLiteral("bad_request"),
                 QStringLiteral("Malformed header: line folding (obs-fold) is not allowed."));
         }
@@ -231,7 +268,7 @@ HttpRequestParser::State HttpRequestParser::feed(const char *data, qsizetype siz
         return m_state;
     d->bufferStart = data;
     const llhttp_errno_t err = llhttp_execute(&d->parser, data, size_t(size));
-    d->previousByte = data[size - 1];
+    d->noteFed(data, size);
     if (err == HPE_OK)
         return m_state;
     if (err == HPE_PAUSED_UPGRADE) {

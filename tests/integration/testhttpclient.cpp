@@ -12,7 +12,7 @@
 namespace tw::test {
 
 namespace {
-constexpr qsizetype kMaxHeadBytes = 64 * 1024;
+    constexpr qsizetype kMaxHeadBytes = 64 * 1024;
 } // namespace
 
 QByteArray ParsedResponse::header(const QByteArray &lowerName) const
@@ -32,10 +32,7 @@ int ParsedResponse::headerCount(const QByteArray &lowerName) const
     return n;
 }
 
-QJsonObject ParsedResponse::json() const
-{
-    return QJsonDocument::fromJson(body).object();
-}
+QJsonObject ParsedResponse::json() const { return QJsonDocument::fromJson(body).object(); }
 
 QString ParsedResponse::errorReason() const
 {
@@ -70,8 +67,8 @@ TestHttpClient::~TestHttpClient()
         m_socket->abort();
 }
 
-bool TestHttpClient::connectToServer(const QHostAddress &address, quint16 port,
-    const QHostAddress &from, int timeoutMs)
+bool TestHttpClient::connectToServer(
+    const QHostAddress &address, quint16 port, const QHostAddress &from, int timeoutMs)
 {
     auto *socket = new QTcpSocket(this);
     m_socket = socket;
@@ -95,8 +92,8 @@ bool TestHttpClient::connectToServer(const QHostAddress &address, quint16 port,
         && socket->state() == QAbstractSocket::ConnectedState;
 }
 
-bool TestHttpClient::connectToServerEncrypted(const QString &peerName, quint16 port,
-    const QSslCertificate &ca, int timeoutMs)
+bool TestHttpClient::connectToServerEncrypted(
+    const QString &peerName, quint16 port, const QSslCertificate &ca, int timeoutMs)
 {
     auto *socket = new QSslSocket(this);
     m_socket = socket;
@@ -115,7 +112,8 @@ bool TestHttpClient::connectToServerEncrypted(const QString &peerName, quint16 p
     socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), port, peerName);
     return QTest::qWaitFor(
                [socket] {
-                   return socket->isEncrypted() || socket->state() == QAbstractSocket::UnconnectedState;
+                   return socket->isEncrypted()
+                       || socket->state() == QAbstractSocket::UnconnectedState;
                },
                timeoutMs)
         && socket->isEncrypted();
@@ -237,8 +235,9 @@ bool TestHttpClient::parseChunked(ParsedResponse &r)
         bool ok = false;
         const qint64 size = sizeField.toLongLong(&ok, 16);
         if (!ok || size < 0 || sizeField.isEmpty()) {
-            fail(QStringLiteral("bad chunk size line: %1")
-                     .arg(QString::fromLatin1(m_buffer.left(lineEnd).left(40).toPercentEncoding())));
+            fail(
+                QStringLiteral("bad chunk size line: %1")
+                    .arg(QString::fromLatin1(m_buffer.left(lineEnd).left(40).toPercentEncoding())));
             return false;
         }
         if (size == 0) {
@@ -338,7 +337,8 @@ const ParsedResponse *TestHttpClient::current() const
 
 bool TestHttpClient::waitForBodyContains(const QByteArray &needle, int timeoutMs)
 {
-    return waitForBody([&needle](const QByteArray &body) { return body.contains(needle); }, timeoutMs);
+    return waitForBody(
+        [&needle](const QByteArray &body) { return body.contains(needle); }, timeoutMs);
 }
 
 int TestHttpClient::completeResponses() const
@@ -371,10 +371,7 @@ void TestHttpClient::abort()
         m_socket->abort();
 }
 
-StalledClient::~StalledClient()
-{
-    close();
-}
+StalledClient::~StalledClient() { close(); }
 
 bool StalledClient::connectAndSend(quint16 port, const QByteArray &request)
 {
@@ -393,7 +390,8 @@ bool StalledClient::connectAndSend(quint16 port, const QByteArray &request)
         return false;
     qsizetype sent = 0;
     while (sent < request.size()) {
-        const ssize_t n = ::send(m_fd, request.constData() + sent, size_t(request.size() - sent), 0);
+        const ssize_t n
+            = ::send(m_fd, request.constData() + sent, size_t(request.size() - sent), 0);
         if (n <= 0)
             return false;
         sent += n;

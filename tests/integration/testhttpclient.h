@@ -53,8 +53,8 @@ public:
     bool connectToServer(const QHostAddress &address, quint16 port,
         const QHostAddress &from = QHostAddress(), int timeoutMs = kWaitMs);
     // TLS with `ca` as the only trusted root; `peerName` is checked against the certificate.
-    bool connectToServerEncrypted(const QString &peerName, quint16 port, const QSslCertificate &ca,
-        int timeoutMs = kWaitMs);
+    bool connectToServerEncrypted(
+        const QString &peerName, quint16 port, const QSslCertificate &ca, int timeoutMs = kWaitMs);
 
     void write(const QByteArray &bytes);
     // The next response answers a HEAD request (no body whatever the headers say).

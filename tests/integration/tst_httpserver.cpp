@@ -34,22 +34,17 @@ namespace {
 const QByteArray kRequests = QByteArrayLiteral("tickerwire_http_requests_total");
 const QByteArray kRejections = QByteArrayLiteral("tickerwire_http_rejections_total");
 
-QByteArray statusLabel(int status)
-{
-    return "status=\"" + QByteArray::number(status) + '"';
-}
+QByteArray statusLabel(int status) { return "status=\"" + QByteArray::number(status) + '"'; }
 
-QByteArray reasonLabel(const QByteArray &reason)
-{
-    return "reason=\"" + reason + '"';
-}
+QByteArray reasonLabel(const QByteArray &reason) { return "reason=\"" + reason + '"'; }
 
 QByteArray get(const QByteArray &target, const QByteArray &extraHeaders = {})
 {
     return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders + "\r\n";
 }
 
-QByteArray post(const QByteArray &target, const QByteArray &body, const QByteArray &extraHeaders = {})
+QByteArray post(
+    const QByteArray &target, const QByteArray &body, const QByteArray &extraHeaders = {})
 {
     return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
@@ -69,33 +64,41 @@ HttpLimits smallLimits()
 // The real server with three test routes:
 //   GET  /hello  -> "hello:<query>" (x-secure: 1 over TLS)
 //   POST /echo   -> the request body
-//   GET  /slow   -> "slow:<query>", answered from a timer, 50 ms or ?ms=N (an asynchronous handler)
+//   GET  /slow   -> "slow:<query>", answered from a timer after 50 ms (or ?ms=N)
 class ServerFixture {
 public:
     explicit ServerFixture(const HttpLimits &limits)
         : server(limits, &metrics)
     {
         const tw::http::RouteTraits open { false, false, false };
-        server.router().add(QByteArrayLiteral("GET"), QByteArrayLiteral("/hello"), open, [](HttpResponder *r) {
-            HttpResponse response = HttpResponse::text(200, "hello:" + r->request().query,
-                QByteArrayLiteral("text/plain"));
-            response.setHeader(QByteArrayLiteral("x-secure"),
-                r->request().secure ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
-            r->respond(response);
-        });
-        server.router().add(QByteArrayLiteral("POST"), QByteArrayLiteral("/echo"), open, [](HttpResponder *r) {
-            r->respond(HttpResponse::text(200, r->request().body, QByteArrayLiteral("application/octet-stream")));
-        });
-        server.router().add(QByteArrayLiteral("GET"), QByteArrayLiteral("/slow"), open, [](HttpResponder *r) {
-            // The responder is the timer's context: if the peer goes, the answer is dropped.
-            const QByteArray delay = r->request().queryItem(QByteArrayLiteral("ms"));
-            QTimer::singleShot(delay.isNull() ? 50 : delay.toInt(), r, [r] {
-                r->respond(HttpResponse::text(200, "slow:" + r->request().query, QByteArrayLiteral("text/plain")));
+        server.router().add(
+            QByteArrayLiteral("GET"), QByteArrayLiteral("/hello"), open, [](HttpResponder *r) {
+                HttpResponse response = HttpResponse::text(
+                    200, "hello:" + r->request().query, QByteArrayLiteral("text/plain"));
+                response.setHeader(QByteArrayLiteral("x-secure"),
+                    r->request().secure ? QByteArrayLiteral("1") : QByteArrayLiteral("0"));
+                r->respond(response);
             });
-        });
+        server.router().add(
+            QByteArrayLiteral("POST"), QByteArrayLiteral("/echo"), open, [](HttpResponder *r) {
+                r->respond(HttpResponse::text(
+                    200, r->request().body, QByteArrayLiteral("application/octet-stream")));
+            });
+        server.router().add(
+            QByteArrayLiteral("GET"), QByteArrayLiteral("/slow"), open, [](HttpResponder *r) {
+                // The responder is the timer's context: if the peer goes, the answer is dropped.
+                const QByteArray delay = r->request().queryItem(QByteArrayLiteral("ms"));
+                QTimer::singleShot(delay.isNull() ? 50 : delay.toInt(), r, [r] {
+                    r->respond(HttpResponse::text(
+                        200, "slow:" + r->request().query, QByteArrayLiteral("text/plain")));
+                });
+            });
     }
 
-    bool listen(const QHostAddress &address = QHostAddress::LocalHost) { return server.listen(address, 0); }
+    bool listen(const QHostAddress &address = QHostAddress::LocalHost)
+    {
+        return server.listen(address, 0);
+    }
     double metric(const QByteArray &name, const QByteArray &labels = {}) const
     {
         return metrics.value(name, labels);
@@ -113,8 +116,8 @@ QString describe(const TestHttpClient &client)
 
 } // namespace
 
-#define TW_NEXT_RESPONSE(var, client)                                                               \
-    const std::optional<ParsedResponse> var = (client).nextResponse();                              \
+#define TW_NEXT_RESPONSE(var, client) \
+    const std::optional<ParsedResponse> var = (client).nextResponse(); \
     QVERIFY2(var.has_value(), qPrintable(describe(client)))
 
 class tst_HttpServer : public QObject {
@@ -221,8 +224,10 @@ void tst_HttpServer::pipelinedRequestsAreAnsweredInOrder_data()
 {
     QTest::addColumn<QByteArray>("firstTarget");
     QTest::addColumn<QByteArray>("firstBody");
-    QTest::newRow("all synchronous") << QByteArrayLiteral("/hello?first") << QByteArrayLiteral("hello:first");
-    QTest::newRow("first answers from a timer") << QByteArrayLiteral("/slow") << QByteArrayLiteral("slow:");
+    QTest::newRow("all synchronous")
+        << QByteArrayLiteral("/hello?first") << QByteArrayLiteral("hello:first");
+    QTest::newRow("first answers from a timer")
+        << QByteArrayLiteral("/slow") << QByteArrayLiteral("slow:");
 }
 
 void tst_HttpServer::pipelinedRequestsAreAnsweredInOrder()
@@ -235,7 +240,8 @@ void tst_HttpServer::pipelinedRequestsAreAnsweredInOrder()
     QVERIFY(client.connectToServer(QHostAddress::LocalHost, f.server.serverPort()));
 
     // Three requests in one write, the second with a body.
-    client.write(get(firstTarget) + post(QByteArrayLiteral("/echo"), QByteArrayLiteral("second body"))
+    client.write(get(firstTarget)
+        + post(QByteArrayLiteral("/echo"), QByteArrayLiteral("second body"))
         + get(QByteArrayLiteral("/hello?third")));
     TW_NEXT_RESPONSE(r1, client);
     TW_NEXT_RESPONSE(r2, client);
@@ -283,7 +289,8 @@ void tst_HttpServer::refusalIsAnsweredAfterEarlierPipelinedResponses()
     QVERIFY(client.connectToServer(QHostAddress::LocalHost, f.server.serverPort()));
 
     // A good asynchronous request, then garbage: the good one is answered first.
-    client.write(get(QByteArrayLiteral("/slow?first")) + QByteArrayLiteral("NOT HTTP AT ALL\r\n\r\n"));
+    client.write(
+        get(QByteArrayLiteral("/slow?first")) + QByteArrayLiteral("NOT HTTP AT ALL\r\n\r\n"));
     TW_NEXT_RESPONSE(first, client);
     QCOMPARE(first->status, 200);
     QCOMPARE(first->body, QByteArrayLiteral("slow:first"));
@@ -300,13 +307,15 @@ void tst_HttpServer::chunkedBodyAndExpectContinue_data()
     QTest::addColumn<bool>("expectContinue");
     QTest::addColumn<QByteArray>("decoded");
 
-    const QByteArray chunkedBody = QByteArrayLiteral("5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\n\r\n");
+    const QByteArray chunkedBody
+        = QByteArrayLiteral("5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\n\r\n");
     const QByteArray chunkedHead = QByteArrayLiteral(
         "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n");
-    QTest::newRow("chunked") << chunkedHead << chunkedBody << false << QByteArrayLiteral("hello world");
+    QTest::newRow("chunked") << chunkedHead << chunkedBody << false
+                             << QByteArrayLiteral("hello world");
     QTest::newRow("chunked with trailer")
-        << chunkedHead << QByteArrayLiteral("b\r\nhello world\r\n0\r\nX-Trailer: 1\r\n\r\n") << false
-        << QByteArrayLiteral("hello world");
+        << chunkedHead << QByteArrayLiteral("b\r\nhello world\r\n0\r\nX-Trailer: 1\r\n\r\n")
+        << false << QByteArrayLiteral("hello world");
     QTest::newRow("100-continue, Content-Length")
         << QByteArrayLiteral("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 11\r\n"
                              "Expect: 100-continue\r\n")
@@ -385,7 +394,8 @@ void tst_HttpServer::headHasHeadersButNoBody()
         + get(QByteArrayLiteral("/hello?g")));
     TW_NEXT_RESPONSE(head, client);
     QCOMPARE(head->status, 200);
-    QCOMPARE(head->header(QByteArrayLiteral("content-length")), QByteArrayLiteral("7")); // "hello:h"
+    QCOMPARE(
+        head->header(QByteArrayLiteral("content-length")), QByteArrayLiteral("7")); // "hello:h"
     QCOMPARE(head->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/plain"));
     QCOMPARE(head->body, QByteArray());
     TW_NEXT_RESPONSE(getResponse, client);
@@ -407,8 +417,12 @@ void tst_HttpServer::unknownPathIs404Json()
     QCOMPARE(r->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("application/json"));
     QCOMPARE(r->errorStatus(), 404);
     QCOMPARE(r->errorReason(), QStringLiteral("not_found"));
-    QVERIFY(r->json().value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString().contains(
-        QLatin1String("/nowhere")));
+    QVERIFY(r->json()
+                .value(QLatin1String("error"))
+                .toObject()
+                .value(QLatin1String("message"))
+                .toString()
+                .contains(QLatin1String("/nowhere")));
     // An answer, not a refusal: the connection stays usable.
     client.write(get(QByteArrayLiteral("/hello")));
     TW_NEXT_RESPONSE(next, client);
@@ -446,7 +460,8 @@ void tst_HttpServer::optionsWithoutOriginIs204WithAllow()
     TestHttpClient client;
     QVERIFY(client.connectToServer(QHostAddress::LocalHost, f.server.serverPort()));
 
-    client.write(QByteArrayLiteral("OPTIONS /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") + get(QByteArrayLiteral("/hello")));
+    client.write(QByteArrayLiteral("OPTIONS /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        + get(QByteArrayLiteral("/hello")));
     TW_NEXT_RESPONSE(r, client);
     QCOMPARE(r->status, 204);
     QVERIFY(r->header(QByteArrayLiteral("allow")).contains("POST"));
@@ -469,38 +484,48 @@ void tst_HttpServer::badRequestsAreRefused_data()
         << get(QByteArrayLiteral("/hello"), "X-Big: " + QByteArray(2000, 'a') + "\r\n") << 431
         << QByteArrayLiteral("headers_too_large");
     QTest::newRow("many small headers over maxHeaderBytes")
-        << get(QByteArrayLiteral("/hello"), QByteArray("X-Small: 0123456789\r\n").repeated(60)) << 431
-        << QByteArrayLiteral("headers_too_large");
+        << get(QByteArrayLiteral("/hello"), QByteArray("X-Small: 0123456789\r\n").repeated(60))
+        << 431 << QByteArrayLiteral("headers_too_large");
     // Only the head is sent: the refusal must come without waiting for the body.
     QTest::newRow("Content-Length over maxBodyBytes, body not sent")
-        << QByteArrayLiteral("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n\r\n") << 413
-        << QByteArrayLiteral("body_too_large");
-    QTest::newRow("Content-Length over maxBodyBytes with 100-continue")
-        << QByteArrayLiteral("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n"
-                             "Expect: 100-continue\r\n\r\n")
+        << QByteArrayLiteral(
+               "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n\r\n")
         << 413 << QByteArrayLiteral("body_too_large");
+    QTest::newRow("Content-Length over maxBodyBytes with 100-continue") << QByteArrayLiteral(
+        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n"
+        "Expect: 100-continue\r\n\r\n") << 413 << QByteArrayLiteral("body_too_large");
     QByteArray chunks;
     for (int i = 0; i < 3; ++i)
         chunks += "200\r\n" + QByteArray(0x200, 'c') + "\r\n";
-    QTest::newRow("chunked body growing over maxBodyBytes")
-        << QByteArray("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks
-               + "0\r\n\r\n")
-        << 413 << QByteArrayLiteral("body_too_large");
-    QTest::newRow("garbage request line") << QByteArrayLiteral("HELLO THERE\r\n\r\n") << 400
-                                          << QByteArrayLiteral("bad_request");
+    QTest::newRow("chunked body growing over maxBodyBytes") << QByteArray(
+        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks
+        + "0\r\n\r\n") << 413 << QByteArrayLiteral("body_too_large");
+    QTest::newRow("garbage request line")
+        << QByteArrayLiteral("HELLO THERE\r\n\r\n") << 400 << QByteArrayLiteral("bad_request");
     // If the server believed Transfer-Encoding, the second request would be smuggled in.
     QTest::newRow("Content-Length and Transfer-Encoding")
         << QByteArray("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 44\r\n"
                       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
                + get(QByteArrayLiteral("/hello?smuggled")))
         << 400 << QByteArrayLiteral("bad_request");
-    QTest::newRow("repeated Content-Length")
-        << QByteArrayLiteral("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\n"
-                             "Content-Length: 2\r\n\r\nab")
-        << 400 << QByteArrayLiteral("bad_request");
+    QTest::newRow("repeated Content-Length") << QByteArrayLiteral(
+        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\n"
+        "Content-Length: 2\r\n\r\nab") << 400 << QByteArrayLiteral("bad_request");
     QTest::newRow("obs-fold header")
-        << QByteArrayLiteral("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Folded: a\r\n b\r\n\r\n") << 400
-        << QByteArrayLiteral("bad_request");
+        << QByteArrayLiteral("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Folded: a\r\n b\r\n\r\n")
+        << 400 << QByteArrayLiteral("bad_request");
+    QTest::newRow("obs-fold header, tab")
+        << QByteArrayLiteral("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Folded: a\r\n\tb\r\n\r\n")
+        << 400 << QByteArrayLiteral("bad_request");
+    QTest::newRow("obs-fold header, several spaces") << QByteArrayLiteral(
+        "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Folded: a\r\n   b\r\n\r\n")
+                                                     << 400 << QByteArrayLiteral("bad_request");
+    QTest::newRow("obs-fold after an empty value")
+        << QByteArrayLiteral("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Folded:\r\n b\r\n\r\n")
+        << 400 << QByteArrayLiteral("bad_request");
+    QTest::newRow("obs-fold folding Content-Length") << QByteArrayLiteral(
+        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length:\r\n 3\r\n\r\nabc")
+                                                     << 400 << QByteArrayLiteral("bad_request");
     QTest::newRow("bare LF in a header line")
         << QByteArrayLiteral("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\nX-A: b\r\n\r\n") << 400
         << QByteArrayLiteral("bad_request");
@@ -508,17 +533,20 @@ void tst_HttpServer::badRequestsAreRefused_data()
         << QByteArrayLiteral("GET /hello HTTP/1.1\r\nHost : 127.0.0.1\r\n\r\n") << 400
         << QByteArrayLiteral("bad_request");
     QTest::newRow("Transfer-Encoding not ending in chunked")
-        << QByteArrayLiteral("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\nabc")
+        << QByteArrayLiteral(
+               "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip\r\n\r\nabc")
         << 400 << QByteArrayLiteral("bad_request");
-    QTest::newRow("invalid Content-Length")
-        << QByteArrayLiteral("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1x\r\n\r\na") << 400
-        << QByteArrayLiteral("bad_request");
-    QTest::newRow("NUL in the path") << get(QByteArrayLiteral("/hel%00lo")) << 400 << QByteArrayLiteral("bad_request");
+    QTest::newRow("invalid Content-Length") << QByteArrayLiteral(
+        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1x\r\n\r\na")
+                                            << 400 << QByteArrayLiteral("bad_request");
+    QTest::newRow("NUL in the path")
+        << get(QByteArrayLiteral("/hel%00lo")) << 400 << QByteArrayLiteral("bad_request");
     QTest::newRow("more than 100 headers")
         << get(QByteArrayLiteral("/hello"), QByteArray("a: b\r\n").repeated(101)) << 431
         << QByteArrayLiteral("headers_too_large");
-    QTest::newRow("HTTP/2.0 request line") << QByteArrayLiteral("GET /hello HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n")
-                                           << 505 << QByteArrayLiteral("http_version");
+    QTest::newRow("HTTP/2.0 request line")
+        << QByteArrayLiteral("GET /hello HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n") << 505
+        << QByteArrayLiteral("http_version");
 }
 
 void tst_HttpServer::badRequestsAreRefused()
@@ -646,7 +674,8 @@ void tst_HttpServer::idleKeepAliveConnectionIsClosed()
     QVERIFY(r->header(QByteArrayLiteral("connection")).isNull()); // kept alive...
     QVERIFY(client.waitForDisconnected()); // ...until idle for too long
     QCOMPARE(client.unparsed(), QByteArray()); // closed without a word
-    QTRY_COMPARE_WITH_TIMEOUT(f.metric(QByteArrayLiteral("tickerwire_http_connections_open")), 0.0, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        f.metric(QByteArrayLiteral("tickerwire_http_connections_open")), 0.0, kWaitMs);
     // Closing an idle keep-alive connection is routine, not a refusal.
     QCOMPARE(f.metric(kRejections, reasonLabel(QByteArrayLiteral("timeout"))), 0.0);
 }
@@ -714,7 +743,8 @@ void tst_HttpServer::connectionCaps()
 
     // A client from another loopback address: only the per-address cap lets it in.
     TestHttpClient elsewhere;
-    if (elsewhere.connectToServer(QHostAddress::LocalHost, port, QHostAddress(QStringLiteral("127.0.0.2")))) {
+    if (elsewhere.connectToServer(
+            QHostAddress::LocalHost, port, QHostAddress(QStringLiteral("127.0.0.2")))) {
         elsewhere.write(get(QByteArrayLiteral("/hello?elsewhere")));
         TW_NEXT_RESPONSE(e, elsewhere);
         QCOMPARE(e->status, otherAddressServed ? 200 : 503);
@@ -740,7 +770,8 @@ void tst_HttpServer::responsesAreCounted()
     TestHttpClient client;
     QVERIFY(client.connectToServer(QHostAddress::LocalHost, f.server.serverPort()));
 
-    client.write(get(QByteArrayLiteral("/hello")) + get(QByteArrayLiteral("/hello")) + get(QByteArrayLiteral("/nope")));
+    client.write(get(QByteArrayLiteral("/hello")) + get(QByteArrayLiteral("/hello"))
+        + get(QByteArrayLiteral("/nope")));
     for (int status : { 200, 200, 404 }) {
         TW_NEXT_RESPONSE(r, client);
         QCOMPARE(r->status, status);
@@ -751,12 +782,15 @@ void tst_HttpServer::responsesAreCounted()
     QCOMPARE(f.metric(QByteArrayLiteral("tickerwire_http_connections_total")), 1.0);
     QCOMPARE(f.metric(QByteArrayLiteral("tickerwire_http_connections_open")), 1.0);
     // Every byte the client received is counted, and nothing else.
-    QCOMPARE(f.metric(QByteArrayLiteral("tickerwire_http_response_bytes_total")), double(client.rawReceived().size()));
+    QCOMPARE(f.metric(QByteArrayLiteral("tickerwire_http_response_bytes_total")),
+        double(client.rawReceived().size()));
     // The Prometheus rendering carries the labelled series.
-    QVERIFY(f.metrics.renderPrometheus().contains("tickerwire_http_requests_total{status=\"404\"} 1"));
+    QVERIFY(
+        f.metrics.renderPrometheus().contains("tickerwire_http_requests_total{status=\"404\"} 1"));
 
     client.abort();
-    QTRY_COMPARE_WITH_TIMEOUT(f.metric(QByteArrayLiteral("tickerwire_http_connections_open")), 0.0, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        f.metric(QByteArrayLiteral("tickerwire_http_connections_open")), 0.0, kWaitMs);
 }
 
 void tst_HttpServer::upgradeRequestIsNotSilentlyDropped()
@@ -769,7 +803,8 @@ void tst_HttpServer::upgradeRequestIsNotSilentlyDropped()
     TestHttpClient client;
     QVERIFY(client.connectToServer(QHostAddress::LocalHost, f.server.serverPort()));
     client.write(get(QByteArrayLiteral("/hello?up"),
-        QByteArrayLiteral("Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n")));
+        QByteArrayLiteral("Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: "
+                          "AAMAAABkAAQAoAAAAAIAAAAA\r\n")));
     TW_NEXT_RESPONSE(r, client);
     QCOMPARE(r->status, 200);
     QCOMPARE(r->body, QByteArrayLiteral("hello:up"));
@@ -792,7 +827,8 @@ void tst_HttpServer::servesIpv6()
 
     // A real client, through the server's own base URL.
     QNetworkAccessManager nam;
-    QNetworkReply *reply = nam.get(QNetworkRequest(QUrl(f.server.baseUrl() + QLatin1String("/hello?v6"))));
+    QNetworkReply *reply
+        = nam.get(QNetworkRequest(QUrl(f.server.baseUrl() + QLatin1String("/hello?v6"))));
     QSignalSpy finished(reply, &QNetworkReply::finished);
     QVERIFY(finished.wait(kWaitMs));
     QCOMPARE(reply->error(), QNetworkReply::NoError);
@@ -858,7 +894,8 @@ void tst_HttpServer::servesTls()
 
     // And TLS clients are still served after that.
     TestHttpClient secure;
-    QVERIFY2(secure.connectToServerEncrypted(QStringLiteral("localhost"), f.server.serverPort(), cert),
+    QVERIFY2(
+        secure.connectToServerEncrypted(QStringLiteral("localhost"), f.server.serverPort(), cert),
         qPrintable(secure.socket()->errorString()));
     secure.write(get(QByteArrayLiteral("/hello?again")));
     TW_NEXT_RESPONSE(r, secure);

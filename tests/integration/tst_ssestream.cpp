@@ -52,7 +52,8 @@ HttpLimits streamLimits()
 //   GET /stream -> an SSE stream the test drives through `writers`
 //   GET /hello  -> "hello:<query>"
 //   POST /echo  -> the request body
-// Every stream's close reason is recorded in `closeReasons`, in order.
+// Every stream's close reason is recorded in `closeReasons` (and what its SseWriter passed on
+// in `writerCloseReasons`), in order.
 class StreamFixture : public QObject {
     Q_OBJECT
 public:
@@ -60,25 +61,34 @@ public:
         : server(limits, &metrics)
     {
         const tw::http::RouteTraits open { false, true, false };
-        server.router().add(QByteArrayLiteral("GET"), QByteArrayLiteral("/stream"), open, [this](HttpResponder *r) {
-            // The writer lives as long as the responder, which the connection deletes.
-            auto *writer = new SseWriter(r, &server, r);
-            connect(writer, &SseWriter::closed, this, [this](CloseReason reason) { closeReasons.append(reason); });
-            writers.append(writer);
-            QVERIFY(writer->start({}, server.limits().sseRetryMs));
-        });
-        server.router().add(QByteArrayLiteral("GET"), QByteArrayLiteral("/hello"), { false, false, false },
-            [](HttpResponder *r) {
-                r->respond(HttpResponse::text(200, "hello:" + r->request().query, QByteArrayLiteral("text/plain")));
+        server.router().add(
+            QByteArrayLiteral("GET"), QByteArrayLiteral("/stream"), open, [this](HttpResponder *r) {
+                // The writer lives as long as the responder, which the connection deletes.
+                connect(r, &HttpResponder::closed, this,
+                    [this](CloseReason reason) { closeReasons.append(reason); });
+                auto *writer = new SseWriter(r, &server, r);
+                connect(writer, &SseWriter::closed, this,
+                    [this](CloseReason reason) { writerCloseReasons.append(reason); });
+                writers.append(writer);
+                QVERIFY(writer->start({}, server.limits().sseRetryMs));
             });
-        server.router().add(QByteArrayLiteral("POST"), QByteArrayLiteral("/echo"), { false, false, false },
-            [](HttpResponder *r) {
-                r->respond(HttpResponse::text(200, r->request().body, QByteArrayLiteral("application/octet-stream")));
+        server.router().add(QByteArrayLiteral("GET"), QByteArrayLiteral("/hello"),
+            { false, false, false }, [](HttpResponder *r) {
+                r->respond(HttpResponse::text(
+                    200, "hello:" + r->request().query, QByteArrayLiteral("text/plain")));
+            });
+        server.router().add(QByteArrayLiteral("POST"), QByteArrayLiteral("/echo"),
+            { false, false, false }, [](HttpResponder *r) {
+                r->respond(HttpResponse::text(
+                    200, r->request().body, QByteArrayLiteral("application/octet-stream")));
             });
     }
 
     bool listen() { return server.listen(QHostAddress::LocalHost, 0); }
-    double metric(const QByteArray &name, const QByteArray &labels = {}) const { return metrics.value(name, labels); }
+    double metric(const QByteArray &name, const QByteArray &labels = {}) const
+    {
+        return metrics.value(name, labels);
+    }
     // Waits until the route has started `count` streams; returns the last one.
     SseWriter *waitForWriter(int count = 1)
     {
@@ -90,7 +100,8 @@ public:
     // Declared before the server: its destructor ends open streams, which reports here.
     tw::core::MetricsRegistry metrics; // the server holds handles into it
     QList<QPointer<SseWriter>> writers;
-    QList<CloseReason> closeReasons;
+    QList<CloseReason> closeReasons; // as the responders emitted them
+    QList<CloseReason> writerCloseReasons; // as the SSE writers passed them on
     HttpServer server;
 };
 
@@ -102,8 +113,8 @@ QString describe(const TestHttpClient &client)
 
 } // namespace
 
-#define TW_WAIT_HEAD(var, client)                                                                   \
-    const ParsedResponse *var = (client).waitForHead();                                             \
+#define TW_WAIT_HEAD(var, client) \
+    const ParsedResponse *var = (client).waitForHead(); \
     QVERIFY2(var, qPrintable(describe(client)))
 
 class tst_SseStream : public QObject {
@@ -113,6 +124,7 @@ private Q_SLOTS:
     void streamHeadAndEventFraming();
     void heartbeatOnIdleStream();
     void noHeartbeatWhileEventsFlow();
+    void streamOutlivesIdleAndRequestTimeouts();
     void clientDisconnectClosesStream_data();
     void clientDisconnectClosesStream();
     void slowConsumerIsDroppedOthersKeepReceiving();
@@ -132,7 +144,8 @@ void tst_SseStream::streamHeadAndEventFraming()
 
     TW_WAIT_HEAD(head, client);
     QCOMPARE(head->status, 200);
-    QCOMPARE(head->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
+    QCOMPARE(
+        head->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
     QCOMPARE(head->header(QByteArrayLiteral("cache-control")), QByteArrayLiteral("no-cache"));
     QCOMPARE(head->header(QByteArrayLiteral("x-accel-buffering")), QByteArrayLiteral("no"));
     QCOMPARE(head->header(QByteArrayLiteral("transfer-encoding")), QByteArrayLiteral("chunked"));
@@ -206,7 +219,8 @@ void tst_SseStream::heartbeatOnIdleStream()
     QCOMPARE(head->status, 200);
 
     // Nothing is sent: the stream is idle, so comments keep it alive.
-    QVERIFY2(client.waitForBody([](const QByteArray &body) { return body.count(": ping\n\n") >= 2; }),
+    QVERIFY2(
+        client.waitForBody([](const QByteArray &body) { return body.count(": ping\n\n") >= 2; }),
         qPrintable(describe(client)));
     const QList<QByteArray> chunks = client.current()->chunks;
     QVERIFY(chunks.contains(QByteArrayLiteral(": ping\n\n")));
@@ -258,10 +272,33 @@ void tst_SseStream::noHeartbeatWhileEventsFlow()
 
     if (longestGapMs >= kHeartbeatMs / 2) {
         // The machine stalled the event loop long enough that a heartbeat would be legitimate.
-        QSKIP(qPrintable(QStringLiteral("event loop stalled %1 ms between events; cannot judge").arg(longestGapMs)));
+        QSKIP(qPrintable(QStringLiteral("event loop stalled %1 ms between events; cannot judge")
+                             .arg(longestGapMs)));
     }
     QCOMPARE(f.metric(kHeartbeats), 0.0);
     QVERIFY(!client.current()->body.contains(": ping"));
+}
+
+void tst_SseStream::streamOutlivesIdleAndRequestTimeouts()
+{
+    // The idle and request timeouts are for connections between requests; an open stream
+    // with nothing to say is neither. Three heartbeats take longer than both timeouts.
+    HttpLimits limits = streamLimits();
+    limits.idleTimeoutMs = 100;
+    limits.requestTimeoutMs = 100;
+    limits.heartbeatIntervalMs = 150;
+    StreamFixture f(limits);
+    QVERIFY(f.listen());
+    TestHttpClient client;
+    QVERIFY(client.connectToServer(QHostAddress::LocalHost, f.server.serverPort()));
+    client.write(get(QByteArrayLiteral("/stream")));
+    QVERIFY2(
+        client.waitForBody([](const QByteArray &body) { return body.count(": ping\n\n") >= 3; }),
+        qPrintable(describe(client)));
+    QVERIFY(client.isConnected());
+    QVERIFY(!client.current()->complete);
+    QVERIFY(f.closeReasons.isEmpty());
+    QCOMPARE(f.metric(kStreamsOpen), 1.0);
 }
 
 void tst_SseStream::clientDisconnectClosesStream_data()
@@ -289,12 +326,15 @@ void tst_SseStream::clientDisconnectClosesStream()
     if (reset) {
         // SO_LINGER 0: close() sends RST instead of FIN.
         ::linger lg { 1, 0 };
-        ::setsockopt(int(client.socket()->socketDescriptor()), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        ::setsockopt(
+            int(client.socket()->socketDescriptor()), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
         client.abort();
     } else {
         client.disconnectFromServer();
     }
-    QTRY_COMPARE_WITH_TIMEOUT(f.closeReasons, QList<CloseReason> { CloseReason::PeerClosed }, kWaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        f.closeReasons, QList<CloseReason> { CloseReason::PeerClosed }, kWaitMs);
+    QCOMPARE(f.writerCloseReasons, f.closeReasons);
     QTRY_COMPARE_WITH_TIMEOUT(f.metric(kStreamsOpen), 0.0, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(f.metric(kConnectionsOpen), 0.0, kWaitMs);
     // The route's writer is told (or already gone with its responder): writes go nowhere.
@@ -336,9 +376,8 @@ void tst_SseStream::slowConsumerIsDroppedOthersKeepReceiving()
     int readerEventsAtDrop = -1;
     qint64 maxUnsent = 0;
     bool slowOpen = true;
-    auto readerEvents = [&reader] {
-        return reader.current() ? int(reader.current()->body.count("\n\n")) : 0;
-    };
+    auto readerEvents
+        = [&reader] { return reader.current() ? int(reader.current()->body.count("\n\n")) : 0; };
     QTimer ticker;
     ticker.setInterval(2);
     QObject::connect(&ticker, &QTimer::timeout, &f, [&] {
@@ -359,13 +398,15 @@ void tst_SseStream::slowConsumerIsDroppedOthersKeepReceiving()
     });
     ticker.start();
     QVERIFY2(QTest::qWaitFor([&] { return !ticker.isActive(); }, 12 * kWaitMs),
-        qPrintable(QStringLiteral("slow stream open: %1, sent to slow: %2, to reader: %3, reader got %4")
-                       .arg(slowOpen)
-                       .arg(sentToSlow)
-                       .arg(sentToReader)
-                       .arg(readerEvents())));
+        qPrintable(
+            QStringLiteral("slow stream open: %1, sent to slow: %2, to reader: %3, reader got %4")
+                .arg(slowOpen)
+                .arg(sentToSlow)
+                .arg(sentToReader)
+                .arg(readerEvents())));
 
     QCOMPARE(f.closeReasons, QList<CloseReason> { CloseReason::SlowConsumer });
+    QCOMPARE(f.writerCloseReasons, f.closeReasons);
     QCOMPARE(f.metric(kSlowDropped), 1.0);
     QCOMPARE(f.metric(kStreamsOpen), 1.0);
     QVERIFY(sentToSlow > 0);
@@ -374,14 +415,16 @@ void tst_SseStream::slowConsumerIsDroppedOthersKeepReceiving()
     QVERIFY2(maxUnsent <= kBudget, qPrintable(QString::number(maxUnsent)));
     // The reader got every event sent to it, in full.
     QVERIFY(reader.waitForBody(
-        [&](const QByteArray &body) { return int(body.count("\n\n")) == sentToReader; }, 2 * kWaitMs));
+        [&](const QByteArray &body) { return int(body.count("\n\n")) == sentToReader; },
+        2 * kWaitMs));
     QCOMPARE(reader.protocolError(), QString());
     QVERIFY(reader.isConnected());
 
     QVERIFY(readerStream);
     readerStream->end();
     QTRY_COMPARE_WITH_TIMEOUT(f.metric(kStreamsOpen), 0.0, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(f.server.connectionCount(), 1, kWaitMs); // the reader's keep-alive connection
+    QTRY_COMPARE_WITH_TIMEOUT(
+        f.server.connectionCount(), 1, kWaitMs); // the reader's keep-alive connection
 }
 
 void tst_SseStream::http10StreamIsCloseDelimited()
@@ -393,7 +436,8 @@ void tst_SseStream::http10StreamIsCloseDelimited()
     client.write(QByteArrayLiteral("GET /stream HTTP/1.0\r\n\r\n"));
     TW_WAIT_HEAD(head, client);
     QCOMPARE(head->status, 200);
-    QCOMPARE(head->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
+    QCOMPARE(
+        head->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
     QCOMPARE(head->headerCount(QByteArrayLiteral("transfer-encoding")), 0);
     QCOMPARE(head->headerCount(QByteArrayLiteral("content-length")), 0);
     QCOMPARE(head->header(QByteArrayLiteral("connection")).toLower(), QByteArrayLiteral("close"));
@@ -434,6 +478,7 @@ void tst_SseStream::serverCloseEndsOpenStreams()
     f.server.close();
     QVERIFY(!f.server.isListening());
     QCOMPARE(f.closeReasons, QList<CloseReason> { CloseReason::ServerShutdown });
+    QCOMPARE(f.writerCloseReasons, f.closeReasons);
 
     // The client sees the event, then a properly terminated chunked body, then the close.
     const std::optional<ParsedResponse> r = client.nextResponse();
@@ -468,7 +513,8 @@ void tst_SseStream::requestPipelinedBehindStreamIsAnsweredAfterIt()
     writer->end();
     const std::optional<ParsedResponse> stream = client.nextResponse();
     QVERIFY2(stream.has_value(), qPrintable(describe(client)));
-    QCOMPARE(stream->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
+    QCOMPARE(
+        stream->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
     QVERIFY(stream->body.endsWith("data: while queued\n\n"));
     const std::optional<ParsedResponse> queued = client.nextResponse();
     QVERIFY2(queued.has_value(), qPrintable(describe(client)));
@@ -492,13 +538,15 @@ void tst_SseStream::expectContinueBehindStreamWaitsForTheStream()
 
     TW_WAIT_HEAD(head, client);
     QCOMPARE(head->status, 200);
-    QCOMPARE(head->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
+    QCOMPARE(
+        head->header(QByteArrayLiteral("content-type")), QByteArrayLiteral("text/event-stream"));
     SseWriter *writer = f.waitForWriter();
     QVERIFY(writer);
     SseEvent e;
     e.data = QByteArrayLiteral("during");
     QVERIFY(writer->send(e));
-    QVERIFY2(client.waitForBodyContains(QByteArrayLiteral("data: during\n\n")), qPrintable(describe(client)));
+    QVERIFY2(client.waitForBodyContains(QByteArrayLiteral("data: during\n\n")),
+        qPrintable(describe(client)));
     QCOMPARE(client.protocolError(), QString());
     writer->end();
 
