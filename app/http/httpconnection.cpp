@@ -6,11 +6,14 @@
 
 #include <QSslSocket>
 
+#include <sys/socket.h>
+
 namespace tw::http {
 
 namespace {
 constexpr qint64 kReadBufferBytes = 64 * 1024;
 constexpr int kLingerMs = 5000;
+constexpr qint64 kMaxDrainBytes = 4 * 1024 * 1024;
 constexpr char kServerHeader[] = "tickerwire/" TW_VERSION_STRING;
 } // namespace
 
@@ -60,6 +63,13 @@ bool HttpConnection::isStreaming() const
 
 void HttpConnection::onReadyRead()
 {
+    if (m_draining && m_socket && !m_gone) {
+        // After a refusal: discard what the client still sends (see lingeringClose()).
+        m_drainedBytes += m_socket->read(m_socket->bytesAvailable()).size();
+        if (m_drainedBytes > kMaxDrainBytes)
+            abortNow();
+        return;
+    }
     if (!m_socket || m_closing || m_gone)
         return;
     if (m_parser.pendingCount() >= m_limits.maxPipelinedRequests) {
@@ -312,12 +322,43 @@ void HttpConnection::sendErrorAndClose(const HttpResponse &response, bool head)
     if (!head)
         out += r.body;
     writeRaw(out);
-    closeSoon();
+    lingeringClose();
 }
 
 void HttpConnection::refuse(const HttpResponse &response)
 {
     sendErrorAndClose(response);
+}
+
+void HttpConnection::lingeringClose()
+{
+    // A refusal (413, 431, 400, ...) usually leaves part of the request unread. Closing the
+    // socket with unread input makes the kernel send a RST, which can destroy the response
+    // before the client has read it. So flush, half-close our side, and drain whatever the
+    // client still sends until it closes or the linger time runs out (RFC 9112 9.6).
+    auto *tcp = m_socket.data();
+    if (m_closing || m_gone || !tcp || qobject_cast<QSslSocket *>(tcp)) {
+        closeSoon(); // TLS needs its own close_notify: a plain close is the right thing there
+        return;
+    }
+    m_closing = true;
+    m_draining = true;
+    m_requestTimer.stop();
+    m_idleTimer.stop();
+    m_lingerTimer.start(kLingerMs);
+    connect(tcp, &QTcpSocket::bytesWritten, this, &HttpConnection::halfCloseWhenFlushed);
+    tcp->flush();
+    halfCloseWhenFlushed();
+    if (tcp->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+}
+
+void HttpConnection::halfCloseWhenFlushed()
+{
+    if (!m_draining || m_halfClosed || !m_socket || m_socket->bytesToWrite() > 0)
+        return;
+    m_halfClosed = true;
+    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
 }
 
 void HttpConnection::closeSoon()

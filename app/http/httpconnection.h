@@ -54,6 +54,8 @@ private:
     void writeRaw(const QByteArray &bytes);
     void sendErrorAndClose(const HttpResponse &response, bool head = false);
     void closeSoon();
+    void lingeringClose();
+    void halfCloseWhenFlushed();
     void abortNow();
     QByteArray serializeHead(int status, const HttpHeaders &headers, const HttpHeaders &extra,
         qint64 contentLength, bool close, bool chunked) const;
@@ -77,6 +79,9 @@ private:
     bool m_firstRequest = true;
     bool m_pausedReading = false;
     bool m_dispatching = false;
+    bool m_draining = false; // refused: reading only to discard, our side half-closed once flushed
+    bool m_halfClosed = false;
+    qint64 m_drainedBytes = 0;
     QTimer m_lingerTimer; // bounds how long a closing connection may take to flush
 };
 

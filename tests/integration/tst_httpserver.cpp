@@ -18,7 +18,15 @@
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
+#include <QScopeGuard>
 #include <QTest>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <QTimer>
 
 using tw::http::HttpLimits;
@@ -142,6 +150,7 @@ private Q_SLOTS:
     void badRequestsAreRefused();
     void longTargetIs414();
     void bodySentDespite413StillGetsTheAnswer();
+    void refusalHalfClosesAndDrainsInsteadOfResetting();
     void slowlorisGets408WhileOthersAreServed();
     void idleKeepAliveConnectionIsClosed();
     void silentConnectionIsClosedAndCounted();
@@ -610,6 +619,53 @@ void tst_HttpServer::bodySentDespite413StillGetsTheAnswer()
     QCOMPARE(r->status, 413);
     QCOMPARE(r->errorReason(), QStringLiteral("body_too_large"));
     QVERIFY(client.waitForDisconnected());
+}
+
+void tst_HttpServer::refusalHalfClosesAndDrainsInsteadOfResetting()
+{
+    // After a refusal the server half-closes and keeps reading (lingering close): a client
+    // still sending its refused body must not have its connection reset under it, which over
+    // a real network can destroy the 413 before the client reads it. QTcpSocket cannot
+    // half-close, so this client is a plain non-blocking POSIX socket.
+    ServerFixture f(smallLimits());
+    QVERIFY(f.listen());
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    QVERIFY(fd >= 0);
+    auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    sockaddr_in addr {};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(f.server.serverPort());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const int rc = ::connect(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr);
+    QVERIFY(rc == 0 || errno == EINPROGRESS);
+    const QByteArray head = "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000000\r\n\r\n";
+    QTRY_VERIFY_WITH_TIMEOUT(::send(fd, head.constData(), size_t(head.size()), MSG_NOSIGNAL) == head.size(), 5000);
+
+    QByteArray received;
+    bool eof = false;
+    auto pump = [&] {
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n > 0) {
+                received.append(buf, n);
+                continue;
+            }
+            if (n == 0)
+                eof = true;
+            return;
+        }
+    };
+    QTRY_VERIFY_WITH_TIMEOUT((pump(), eof), 5000); // the 413, then the server's FIN
+    QVERIFY2(received.startsWith("HTTP/1.1 413 "), received.left(200).constData());
+
+    // The server closed its sending side only: the client may go on sending its body.
+    const QByteArray chunk(16 * 1024, 'b');
+    for (int round = 0; round < 10; ++round) {
+        const ssize_t n = ::send(fd, chunk.constData(), size_t(chunk.size()), MSG_NOSIGNAL);
+        QVERIFY2(n > 0 || errno == EAGAIN, qPrintable(QStringLiteral("round %1: %2").arg(round).arg(QString::fromLocal8Bit(strerror(errno)))));
+        QTest::qWait(20); // let the server read (and, were it closed, the RST arrive)
+    }
 }
 
 void tst_HttpServer::slowlorisGets408WhileOthersAreServed()
