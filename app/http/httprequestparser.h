@@ -19,7 +19,7 @@ public:
     enum class State {
         Ok, // keep feeding
         Error, // unrecoverable: answer errorStatus() and close the connection
-        Upgrade, // an Upgrade/CONNECT request: not supported (501)
+        Upgrade, // an Upgrade/CONNECT request: answered as plain HTTP, then the connection closes
     };
 
     explicit HttpRequestParser(const HttpLimits &limits);
