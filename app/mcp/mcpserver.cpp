@@ -63,14 +63,14 @@ McpServer::McpServer(const McpSettings &settings, core::MetricsRegistry *metrics
     , m_settings(settings)
 {
     if (metrics) {
-        m_inFlightGauge = metrics->gauge("tw_mcp_requests_in_flight",
+        m_inFlightGauge = metrics->gauge("tickerwire_mcp_requests_in_flight",
             "MCP requests being processed (including those within their abandon grace period).");
-        m_sessionsGauge = metrics->gauge("tw_mcp_sessions", "Open MCP sessions.");
-        m_completed = metrics->counter("tw_mcp_requests_completed_total",
+        m_sessionsGauge = metrics->gauge("tickerwire_mcp_sessions", "Open MCP sessions.");
+        m_completed = metrics->counter("tickerwire_mcp_requests_completed_total",
             "MCP requests answered with a result or an error.");
-        m_cancelled = metrics->counter("tw_mcp_requests_cancelled_total",
+        m_cancelled = metrics->counter("tickerwire_mcp_requests_cancelled_total",
             "MCP requests cancelled by the client or by closing their session.");
-        m_expired = metrics->counter("tw_mcp_requests_expired_total",
+        m_expired = metrics->counter("tickerwire_mcp_requests_expired_total",
             "MCP requests cancelled because their client went away and did not resume in time.");
     }
 }

@@ -169,6 +169,65 @@ std::vector<SettingSpec> buildSpecs()
         QStringLiteral("An idle SSE stream gets a ': ping' comment this often; 0 disables. Default 15000."),
         Kind::Value,
         integer(0, 3600000, [](ServerConfig &c, qint64 v) { c.limits.heartbeatIntervalMs = int(v); }));
+
+    // --- MCP (engine and Streamable HTTP transport) ---
+    auto flag = [](std::function<void(ServerConfig &, bool)> set) {
+        return [set](ServerConfig &c, const QString &v) -> QString {
+            const auto b = parseBool(v);
+            if (!b)
+                return QStringLiteral("expected true or false");
+            set(c, *b);
+            return {};
+        };
+    };
+    add(QStringLiteral("json-response"), QStringLiteral("mcp/jsonResponse"),
+        { QStringLiteral("TICKERWIRE_JSON_RESPONSE") }, {},
+        QStringLiteral("Answer every MCP request with application/json instead of an SSE stream: slow "
+                       "requests are waited for and their progress/log notifications are dropped."),
+        Kind::Flag, flag([](ServerConfig &c, bool b) { c.mcpHttp.jsonResponse = b; }));
+    add(QStringLiteral("streaming"), QStringLiteral("mcp/streaming"),
+        { QStringLiteral("TICKERWIRE_STREAMING"), QStringLiteral("ENABLE_STREAMING") }, QStringLiteral("BOOL"),
+        QStringLiteral("Advertise and allow news streaming (experimental tickerwire/streaming capability). "
+                       "Default true; the seed's ENABLE_STREAMING=false is honoured."),
+        Kind::Value, flag([](ServerConfig &c, bool b) { c.mcp.streamingEnabled = b; }));
+    add(QStringLiteral("no-streaming"), QStringLiteral("mcp/noStreaming"), { QStringLiteral("TICKERWIRE_NO_STREAMING") }, {},
+        QStringLiteral("Shorthand for --streaming false."), Kind::Flag,
+        flag([](ServerConfig &c, bool b) {
+            if (b)
+                c.mcp.streamingEnabled = false;
+        }));
+    add(QStringLiteral("session-idle-timeout"), QStringLiteral("mcp/sessionIdleTimeoutMs"),
+        { QStringLiteral("TICKERWIRE_SESSION_IDLE_TIMEOUT_MS") }, QStringLiteral("MS"),
+        QStringLiteral("An MCP session with no request and no open stream for this long is closed (its id then "
+                       "gets 404). Default 1800000 (30 minutes)."),
+        Kind::Value,
+        integer(100, qint64(7) * 24 * 3600 * 1000, [](ServerConfig &c, qint64 v) { c.mcpHttp.sessionIdleTimeoutMs = int(v); }));
+    add(QStringLiteral("max-sessions"), QStringLiteral("mcp/maxSessions"), { QStringLiteral("TICKERWIRE_MAX_SESSIONS") },
+        QStringLiteral("N"),
+        QStringLiteral("Open MCP sessions at most; initialize beyond it gets 503. 0 = unlimited. Default 1000."),
+        Kind::Value, integer(0, 1000000, [](ServerConfig &c, qint64 v) { c.mcpHttp.maxSessions = int(v); }));
+    add(QStringLiteral("event-store-size"), QStringLiteral("mcp/eventStoreMaxEvents"),
+        { QStringLiteral("TICKERWIRE_EVENT_STORE_SIZE") }, QStringLiteral("N"),
+        QStringLiteral("SSE events kept per session for resumption with Last-Event-ID; 0 disables. Default 1000."),
+        Kind::Value, integer(0, 1000000, [](ServerConfig &c, qint64 v) { c.mcpHttp.eventStoreMaxEvents = int(v); }));
+    add(QStringLiteral("event-store-age"), QStringLiteral("mcp/eventStoreMaxAgeMs"),
+        { QStringLiteral("TICKERWIRE_EVENT_STORE_AGE_MS") }, QStringLiteral("MS"),
+        QStringLiteral("Stored SSE events older than this are dropped. Default 300000 (5 minutes)."), Kind::Value,
+        integer(100, qint64(24) * 3600 * 1000, [](ServerConfig &c, qint64 v) { c.mcpHttp.eventStoreMaxAgeMs = int(v); }));
+    add(QStringLiteral("request-grace"), QStringLiteral("mcp/abandonGraceMs"),
+        { QStringLiteral("TICKERWIRE_REQUEST_GRACE_MS") }, QStringLiteral("MS"),
+        QStringLiteral("A request whose client dropped its stream keeps running this long so the client can "
+                       "resume, then is cancelled. Default 30000."),
+        Kind::Value, integer(0, 3600000, [](ServerConfig &c, qint64 v) { c.mcp.abandonGraceMs = int(v); }));
+    add(QStringLiteral("sse-retry"), QStringLiteral("mcp/sseRetryMs"), { QStringLiteral("TICKERWIRE_SSE_RETRY_MS") },
+        QStringLiteral("MS"),
+        QStringLiteral("The retry: hint sent at the start of every MCP SSE stream. Default 2000."), Kind::Value,
+        integer(0, 3600000, [](ServerConfig &c, qint64 v) { c.mcpHttp.sseRetryMs = int(v); }));
+    add(QStringLiteral("sse-poll-interval"), QStringLiteral("mcp/ssePollIntervalMs"),
+        { QStringLiteral("TICKERWIRE_SSE_POLL_INTERVAL_MS") }, QStringLiteral("MS"),
+        QStringLiteral("SSE polling (2025-11-25 clients): end a POST stream whose request is still running after "
+                       "this long; the client resumes it with Last-Event-ID. 0 (default) = off."),
+        Kind::Value, integer(0, 3600000, [](ServerConfig &c, qint64 v) { c.mcpHttp.ssePollIntervalMs = int(v); }));
     return s;
 }
 

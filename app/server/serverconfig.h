@@ -4,7 +4,9 @@
 #pragma once
 
 #include "httplimits.h"
+#include "mcpsettings.h"
 #include "securityconfig.h"
+#include "streamablehttpsettings.h"
 
 #include <QProcessEnvironment>
 #include <QString>
@@ -23,6 +25,8 @@ struct ServerConfig {
     QString apiKeyFile;
     http::HttpLimits limits;
     http::SecurityConfig security;
+    mcp::McpSettings mcp; // the protocol engine (streaming capability, request grace period)
+    mcp::StreamableHttpSettings mcpHttp; // the /mcp transport (sessions, event store, SSE)
 };
 
 // One setting. Each is read, in increasing precedence, from the config file (INI key

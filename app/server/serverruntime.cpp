@@ -4,9 +4,11 @@
 #include "httpresponder.h"
 #include "httpserver.h"
 #include "logging.h"
+#include "mcpserver.h"
 #include "metrics.h"
 #include "originpolicy.h"
 #include "securitymiddleware.h"
+#include "streamablehttptransport.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -38,6 +40,7 @@ ServerRuntime::ServerRuntime(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_metrics(std::make_unique<core::MetricsRegistry>())
+    , m_mcp(std::make_unique<mcp::McpServer>(m_config.mcp, m_metrics.get()))
 {
 }
 
@@ -109,7 +112,8 @@ bool ServerRuntime::start(QString *error)
         m_http->setTlsConfiguration(tls);
     }
 
-    // The pipeline, in the seed's order. The protocol-version step is added by the MCP layer.
+    // The pipeline, in the seed's order. The protocol-version step is added by the MCP
+    // transport, last, when it is built below.
     m_http->addMiddleware(std::make_shared<http::RateLimitMiddleware>(security, m_keys.get()));
     m_http->addMiddleware(std::make_shared<http::CorsMiddleware>(m_origins.get()));
     m_http->addMiddleware(std::make_shared<http::OriginHostMiddleware>(m_origins.get(), security.checkHost));
@@ -118,6 +122,7 @@ bool ServerRuntime::start(QString *error)
 
     installRoutes();
     installProcessMetrics();
+    m_transport = std::make_unique<mcp::StreamableHttpTransport>(m_mcp.get(), m_http.get(), m_config.mcpHttp);
 
     if (!m_http->listen(bind, quint16(m_config.port)))
         return fail(m_http->errorString());

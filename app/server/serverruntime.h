@@ -1,5 +1,5 @@
-// Builds the running server from a ServerConfig: metrics, the HTTP server with its security
-// pipeline, and the routes. Owned by tickerwire-server's main (and, later, by the GUI's
+// Builds the running server from a ServerConfig: metrics, the MCP engine, the HTTP server
+// with its security pipeline, the routes and the MCP Streamable HTTP transport at /mcp. Owned by tickerwire-server's main (and, later, by the GUI's
 // server thread). start() refuses unsafe configurations with a message that says what to do.
 #pragma once
 
@@ -18,6 +18,10 @@ class ApiKeyStore;
 class HttpServer;
 class OriginPolicy;
 } // namespace tw::http
+namespace tw::mcp {
+class McpServer;
+class StreamableHttpTransport;
+} // namespace tw::mcp
 
 namespace tw::server {
 
@@ -39,16 +43,25 @@ public:
     bool authRequired() const;
     http::HttpServer *httpServer() const { return m_http.get(); }
     core::MetricsRegistry *metrics() const { return m_metrics.get(); }
+    // The MCP engine: valid from construction, before and without start(), so tools can be
+    // registered first and the stdio transport can drive it with no HTTP at all.
+    mcp::McpServer *mcpServer() const { return m_mcp.get(); }
+    // The /mcp transport: null until start() has built the HTTP server.
+    mcp::StreamableHttpTransport *mcpTransport() const { return m_transport.get(); }
 
 private:
     void installRoutes();
     void installProcessMetrics();
 
     ServerConfig m_config;
+    // Declaration order is destruction order in reverse: the transport goes first (it closes
+    // its sessions on the engine and ends their streams on the HTTP server), metrics last.
     std::unique_ptr<core::MetricsRegistry> m_metrics;
+    std::unique_ptr<mcp::McpServer> m_mcp;
     std::unique_ptr<http::ApiKeyStore> m_keys;
     std::unique_ptr<http::OriginPolicy> m_origins;
     std::unique_ptr<http::HttpServer> m_http;
+    std::unique_ptr<mcp::StreamableHttpTransport> m_transport;
     QElapsedTimer m_uptime;
 };
 

@@ -430,7 +430,7 @@ void tst_McpServer::duplicateInFlightId()
     QVERIFY(ask(s, call(7, u"tools/call"_s, toolCall(u"slow"_s, {})), &d).isEmpty());
     QCOMPARE(d.outcome, Outcome::Pending);
     QVERIFY(s->isInFlight(7));
-    QCOMPARE(m_metrics->value("tw_mcp_requests_in_flight"), 1.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_in_flight"), 1.0);
 
     const QJsonObject dup = ask(s, call(7, u"ping"_s), &d);
     QCOMPARE(errorCode(dup), -32600);
@@ -446,8 +446,8 @@ void tst_McpServer::duplicateInFlightId()
     QVERIFY(m_sink->last().contains("result"_L1));
     QCOMPARE(m_sink->completions, 1); // the stream may end now
     QVERIFY(!s->isInFlight(7));
-    QCOMPARE(m_metrics->value("tw_mcp_requests_in_flight"), 0.0);
-    QCOMPARE(m_metrics->value("tw_mcp_requests_completed_total"), 1.0 + 0.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_in_flight"), 0.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_completed_total"), 1.0 + 0.0);
 }
 
 void tst_McpServer::cancellationSuppressesResponse()
@@ -475,7 +475,7 @@ void tst_McpServer::cancellationSuppressesResponse()
     QVERIFY(!ctx->sendProgress(1));
     QVERIFY(m_sink->responses().isEmpty());
     QVERIFY(!s->isInFlight(u"c1"_s));
-    QCOMPARE(m_metrics->value("tw_mcp_requests_cancelled_total"), 1.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_cancelled_total"), 1.0);
     QCOMPARE(m_sink->completions, 1);
     QTRY_VERIFY(!ctx); // freed
     // The id is free again.
@@ -739,9 +739,9 @@ void tst_McpServer::abandonedRequestExpiresAfterGrace()
     QVERIFY(!s->isInFlight(1));
     QCOMPARE(m_server->pendingRequests(m_sink.get()), 0);
     QCOMPARE(m_sink->completions, 1);
-    QCOMPARE(m_metrics->value("tw_mcp_requests_expired_total"), 1.0);
-    QCOMPARE(m_metrics->value("tw_mcp_requests_cancelled_total"), 0.0);
-    QCOMPARE(m_metrics->value("tw_mcp_requests_in_flight"), 0.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_expired_total"), 1.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_cancelled_total"), 0.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_in_flight"), 0.0);
     QTRY_VERIFY(!ctx);
 }
 
@@ -759,7 +759,7 @@ void tst_McpServer::resumedRequestSurvivesGrace()
     QVERIFY(!ctx->isCancelled());
     ctx->finish(QJsonObject { { u"content"_s, QJsonArray() } });
     QCOMPARE(m_sink->responses().size(), 1);
-    QCOMPARE(m_metrics->value("tw_mcp_requests_expired_total"), 0.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_requests_expired_total"), 0.0);
 }
 
 void tst_McpServer::closeSessionCancelsRequests()
@@ -770,14 +770,14 @@ void tst_McpServer::closeSessionCancelsRequests()
     QPointer<McpRequestContext> ctx = m_slow.first();
     QSignalSpy cancelled(ctx.data(), &McpRequestContext::cancelled);
     QSignalSpy closed(m_server.get(), &McpServer::sessionClosed);
-    QCOMPARE(m_metrics->value("tw_mcp_sessions"), 1.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_sessions"), 1.0);
     const QString id = s->id();
     QCOMPARE(id.size(), 32); // 128 bits, hex
     m_server->closeSession(id);
     QCOMPARE(cancelled.count(), 1);
     QCOMPARE(closed.count(), 1);
     QVERIFY(!m_server->session(id));
-    QCOMPARE(m_metrics->value("tw_mcp_sessions"), 0.0);
+    QCOMPARE(m_metrics->value("tickerwire_mcp_sessions"), 0.0);
     QVERIFY(m_sink->responses().isEmpty());
     QTRY_VERIFY(!ctx);
 }

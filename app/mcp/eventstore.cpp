@@ -1,0 +1,73 @@
+#include "eventstore.h"
+
+#include <metrics.h>
+
+namespace tw::mcp {
+
+EventStore::EventStore(int maxEvents, qint64 maxAgeMs, core::Gauge *stored)
+    : m_maxEvents(maxEvents)
+    , m_maxAgeMs(maxAgeMs)
+    , m_stored(stored)
+{
+}
+
+EventStore::~EventStore() { clear(); }
+
+void EventStore::append(int stream, quint64 seq, const QByteArray &framed, qint64 nowMs)
+{
+    if (m_maxEvents <= 0)
+        return;
+    m_events.push_back(Event { stream, seq, nowMs, framed });
+    if (m_stored)
+        m_stored->inc();
+    while (static_cast<int>(m_events.size()) > m_maxEvents)
+        popFront();
+    prune(nowMs);
+}
+
+EventStore::Replay EventStore::after(int stream, quint64 after, quint64 lastSeq) const
+{
+    Replay r;
+    quint64 expected = after + 1;
+    for (const Event &e : m_events) {
+        if (e.stream != stream || e.seq <= after)
+            continue;
+        if (e.seq != expected)
+            r.gap = true;
+        expected = e.seq + 1;
+        r.events.append(e.framed);
+    }
+    // Events up to lastSeq were sent; any missing from the tail are gone too.
+    if (expected <= lastSeq)
+        r.gap = true;
+    return r;
+}
+
+bool EventStore::holds(int stream) const
+{
+    for (const Event &e : m_events)
+        if (e.stream == stream)
+            return true;
+    return false;
+}
+
+void EventStore::prune(qint64 nowMs)
+{
+    while (!m_events.empty() && m_maxAgeMs > 0 && nowMs - m_events.front().atMs > m_maxAgeMs)
+        popFront();
+}
+
+void EventStore::clear()
+{
+    while (!m_events.empty())
+        popFront();
+}
+
+void EventStore::popFront()
+{
+    m_events.pop_front();
+    if (m_stored)
+        m_stored->dec();
+}
+
+} // namespace tw::mcp

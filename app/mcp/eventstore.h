@@ -1,0 +1,58 @@
+// The bounded per-session store behind SSE resumability: every event the transport sends on
+// a session's streams, already framed, so a client that reconnects with Last-Event-ID gets
+// exactly the events it missed. Bounded by count and by age; the oldest go first. Knows
+// nothing about MCP: a stream number, a sequence number and bytes.
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+
+#include <deque>
+
+namespace tw::core {
+class Gauge;
+}
+
+namespace tw::mcp {
+
+class EventStore {
+public:
+    // `stored` (may be null) tracks the events held, summed over every store that shares it.
+    EventStore(int maxEvents, qint64 maxAgeMs, core::Gauge *stored = nullptr);
+    ~EventStore();
+    EventStore(const EventStore &) = delete;
+    EventStore &operator=(const EventStore &) = delete;
+
+    // `seq` must increase per stream. Evicts what the bounds no longer allow.
+    void append(int stream, quint64 seq, const QByteArray &framed, qint64 nowMs);
+
+    struct Replay {
+        QList<QByteArray>
+            events; // framed, in order, every stored event of the stream after `after`
+        // Events after `after` were evicted before the client came back: the replay has a gap.
+        bool gap = false;
+    };
+    Replay after(int stream, quint64 after, quint64 lastSeq) const;
+    // Whether any event of `stream` is still held.
+    bool holds(int stream) const;
+
+    void prune(qint64 nowMs);
+    void clear();
+    int size() const { return static_cast<int>(m_events.size()); }
+
+private:
+    struct Event {
+        int stream;
+        quint64 seq;
+        qint64 atMs;
+        QByteArray framed;
+    };
+    void popFront();
+
+    int m_maxEvents;
+    qint64 m_maxAgeMs;
+    core::Gauge *m_stored;
+    std::deque<Event> m_events; // oldest first
+};
+
+} // namespace tw::mcp
