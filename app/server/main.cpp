@@ -68,11 +68,6 @@ int main(int argc, char *argv[])
 
     UnixSignalWatcher signals;
     ServerRuntime runtime(loaded.config);
-    QString error;
-    if (!runtime.start(&error)) {
-        std::fprintf(stderr, "tickerwire-server: %s\n", qPrintable(error));
-        return 1;
-    }
     QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, &app, [&runtime](int sig) {
         qCInfo(lcServer) << "signal" << sig << "received; closing streams and shutting down";
         runtime.stop();
@@ -80,6 +75,21 @@ int main(int argc, char *argv[])
         QTimer::singleShot(200, qApp, [] { QCoreApplication::exit(0); });
     });
 
+    QString error;
+    if (loaded.config.stdio) {
+        // stdout carries JSON-RPC only: every diagnostic goes to stderr.
+        QObject::connect(&runtime, &ServerRuntime::stdioFinished, &app, [] { QCoreApplication::exit(0); });
+        if (!runtime.startStdio(&error)) {
+            std::fprintf(stderr, "tickerwire-server: %s\n", qPrintable(error));
+            return 1;
+        }
+        return QCoreApplication::exec();
+    }
+
+    if (!runtime.start(&error)) {
+        std::fprintf(stderr, "tickerwire-server: %s\n", qPrintable(error));
+        return 1;
+    }
     std::printf("tickerwire-server listening on %s\n", qPrintable(runtime.url()));
     std::fflush(stdout);
     return QCoreApplication::exec();

@@ -180,6 +180,10 @@ std::vector<SettingSpec> buildSpecs()
             return {};
         };
     };
+    add(QStringLiteral("stdio"), QStringLiteral("server/stdio"), { QStringLiteral("TICKERWIRE_STDIO") }, {},
+        QStringLiteral("Speak MCP as newline-delimited JSON-RPC on stdin/stdout instead of listening on a port "
+                       "(for MCP clients that launch servers as commands). Logs go to stderr; EOF exits."),
+        Kind::Flag, flag([](ServerConfig &c, bool b) { c.stdio = b; }));
     add(QStringLiteral("json-response"), QStringLiteral("mcp/jsonResponse"),
         { QStringLiteral("TICKERWIRE_JSON_RESPONSE") }, {},
         QStringLiteral("Answer every MCP request with application/json instead of an SSE stream: slow "

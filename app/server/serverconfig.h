@@ -27,6 +27,8 @@ struct ServerConfig {
     http::SecurityConfig security;
     mcp::McpSettings mcp; // the protocol engine (streaming capability, request grace period)
     mcp::StreamableHttpSettings mcpHttp; // the /mcp transport (sessions, event store, SSE)
+    // Speak MCP over stdin/stdout instead of listening (for clients that launch servers).
+    bool stdio = false;
 };
 
 // One setting. Each is read, in increasing precedence, from the config file (INI key

@@ -8,6 +8,7 @@
 #include "metrics.h"
 #include "originpolicy.h"
 #include "securitymiddleware.h"
+#include "stdiotransport.h"
 #include "streamablehttptransport.h"
 
 #include <QCoreApplication>
@@ -145,8 +146,26 @@ bool ServerRuntime::start(QString *error)
     return true;
 }
 
+bool ServerRuntime::startStdio(QString *error)
+{
+    // No network is involved, so none of the HTTP start-up refusals apply: the client that
+    // launched us owns both ends of the pipe.
+    m_stdio = std::make_unique<mcp::StdioTransport>(m_mcp.get(), 0, 1);
+    connect(m_stdio.get(), &mcp::StdioTransport::finished, this, &ServerRuntime::stdioFinished);
+    if (!m_stdio->start()) {
+        if (error)
+            *error = QStringLiteral("Cannot use stdin/stdout for MCP (are they open?).");
+        return false;
+    }
+    m_uptime.start();
+    qCInfo(lcServer) << "serving MCP on stdio";
+    return true;
+}
+
 void ServerRuntime::stop()
 {
+    if (m_stdio)
+        m_stdio->stop();
     if (m_http)
         m_http->close();
 }

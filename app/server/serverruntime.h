@@ -20,6 +20,7 @@ class OriginPolicy;
 } // namespace tw::http
 namespace tw::mcp {
 class McpServer;
+class StdioTransport;
 class StreamableHttpTransport;
 } // namespace tw::mcp
 
@@ -34,7 +35,10 @@ public:
     // Validates the configuration, loads keys and TLS material, listens. On failure returns
     // false and sets *error to a message for the operator (never containing a secret).
     bool start(QString *error);
-    // Ends every stream cleanly and closes every connection.
+    // Serves MCP on stdin/stdout (no HTTP, no port): the transport for clients that launch the
+    // server as a command. stdioFinished() is emitted at end of input or on stop().
+    bool startStdio(QString *error);
+    // Ends every stream cleanly and closes every connection (or the stdio session).
     void stop();
 
     bool isRunning() const;
@@ -49,6 +53,9 @@ public:
     // The /mcp transport: null until start() has built the HTTP server.
     mcp::StreamableHttpTransport *mcpTransport() const { return m_transport.get(); }
 
+Q_SIGNALS:
+    void stdioFinished();
+
 private:
     void installRoutes();
     void installProcessMetrics();
@@ -62,6 +69,7 @@ private:
     std::unique_ptr<http::OriginPolicy> m_origins;
     std::unique_ptr<http::HttpServer> m_http;
     std::unique_ptr<mcp::StreamableHttpTransport> m_transport;
+    std::unique_ptr<mcp::StdioTransport> m_stdio;
     QElapsedTimer m_uptime;
 };
 

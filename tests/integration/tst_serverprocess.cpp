@@ -16,6 +16,7 @@
 #include <QSet>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <csignal>
 #include <QTest>
 
 #include <memory>
@@ -99,6 +100,8 @@ private Q_SLOTS:
     void invalidValuesExitWithUsageError();
     void helpListsEveryOption();
     void versionPrintsVersion();
+    void stdioSpeaksMcpAndExitsOnEof();
+    void stdioSurvivesGarbageAndSignals();
 
 private:
     // Starts the server with `args` (plus --port 0 unless a port is given elsewhere) and waits
@@ -602,6 +605,75 @@ void tst_ServerProcess::versionPrintsVersion()
     QVERIFY(runToEnd(process, { QStringLiteral("--version") }));
     QCOMPARE(process.exitCode(), 0);
     QCOMPARE(m_stdout, QByteArrayLiteral("tickerwire-server " TW_VERSION_STRING "\n"));
+}
+
+namespace {
+// Reads one newline-terminated JSON object from the child's stdout.
+QJsonObject readJsonLine(QProcess &process)
+{
+    while (!process.canReadLine() && process.state() == QProcess::Running)
+        process.waitForReadyRead(kTimeoutMs);
+    if (!process.canReadLine())
+        return {};
+    return QJsonDocument::fromJson(process.readLine()).object();
+}
+} // namespace
+
+void tst_ServerProcess::stdioSpeaksMcpAndExitsOnEof()
+{
+    // An MCP client that launches the server as a command: JSON-RPC lines in, lines out,
+    // nothing else on stdout; closing stdin ends the process cleanly.
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.start(kServerBinary, { QStringLiteral("--stdio") });
+    QVERIFY(process.waitForStarted(kTimeoutMs));
+    process.write(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"1"}}})"
+                  "\n");
+    const QJsonObject init = readJsonLine(process);
+    QCOMPARE(init.value(QLatin1String("id")).toInt(), 1);
+    QCOMPARE(init.value(QLatin1String("result")).toObject().value(QLatin1String("protocolVersion")).toString(),
+        QStringLiteral("2025-06-18"));
+    QCOMPARE(init.value(QLatin1String("result")).toObject().value(QLatin1String("serverInfo")).toObject().value(QLatin1String("name")).toString(),
+        QStringLiteral("tickerwire"));
+    // A notification gets no answer; the ping after it does, split over two writes.
+    process.write(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+                  "\n"
+                  R"({"jsonrpc":"2.0","id":"p-1",)");
+    process.waitForBytesWritten(kTimeoutMs);
+    process.write(R"("method":"ping"})"
+                  "\n");
+    const QJsonObject pong = readJsonLine(process);
+    QCOMPARE(pong.value(QLatin1String("id")).toString(), QStringLiteral("p-1"));
+    QVERIFY(pong.contains(QLatin1String("result")));
+
+    process.closeWriteChannel();
+    QVERIFY(process.waitForFinished(kTimeoutMs));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    const QByteArray rest = process.readAllStandardOutput();
+    QVERIFY2(rest.isEmpty(), rest.constData()); // no ready line, no logs on stdout
+    m_stderr += process.readAllStandardError();
+    QVERIFY(m_stderr.contains("serving MCP on stdio"));
+}
+
+void tst_ServerProcess::stdioSurvivesGarbageAndSignals()
+{
+    QProcess process;
+    process.setProcessEnvironment(cleanEnvironment());
+    process.start(kServerBinary, { QStringLiteral("--stdio") });
+    QVERIFY(process.waitForStarted(kTimeoutMs));
+    process.write("this is not json\n");
+    const QJsonObject parseError = readJsonLine(process);
+    QCOMPARE(parseError.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), -32700);
+    process.write(R"({"jsonrpc":"2.0","id":7,"method":"tools/list"})"
+                  "\n");
+    const QJsonObject early = readJsonLine(process);
+    QCOMPARE(early.value(QLatin1String("id")).toInt(), 7);
+    QVERIFY2(early.contains(QLatin1String("error")), "requests before initialize are refused");
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(kTimeoutMs));
+    QCOMPARE(process.exitCode(), 0);
+    m_stderr += process.readAllStandardError();
 }
 
 QTEST_GUILESS_MAIN(tst_ServerProcess)
