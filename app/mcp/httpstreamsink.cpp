@@ -220,6 +220,12 @@ void HttpStreamSink::send(const QJsonObject &message)
         writeEvent(framed);
 }
 
+bool HttpStreamSink::carriesServerRequests() const
+{
+    return m_kind == Kind::Standalone || !m_session
+        || !m_session->transport()->settings().jsonResponse;
+}
+
 void HttpStreamSink::complete()
 {
     if (m_kind != Kind::Post || m_completed)

@@ -76,6 +76,9 @@ public:
 
     void send(const QJsonObject &message) override;
     void complete() override;
+    // Not a POST answered in the --json-response mode: a JSON body has no room for requests
+    // to the client, so the engine sends those on the standalone GET stream.
+    bool carriesServerRequests() const override;
 
 private:
     enum class State {

@@ -78,6 +78,13 @@ bool McpRequestContext::log(McpLogLevel::Level level, const QJsonValue &data, co
     return true;
 }
 
+McpClientRequest *McpRequestContext::sendRequest(const QString &method,
+    const QJsonObject &params, McpClientRequest::Callback callback, int timeoutMs)
+{
+    return m_server->sendClientRequest(m_session, this, method, params, std::move(callback),
+        timeoutMs);
+}
+
 void McpRequestContext::finish(const QJsonObject &result)
 {
     if (isDone()) {
@@ -127,6 +134,9 @@ void McpRequestContext::respond(const QJsonObject &message)
 {
     m_end = End::Answered;
     stopGrace();
+    // Before the response, so the client sees them on the stream while it is still open.
+    m_server->cancelClientRequests(this, u"the request that sent it has ended ("_s + m_method
+            + u" answered)"_s);
     deliver(message, true);
     m_server->requestEnded(this);
     Q_EMIT done();
@@ -139,6 +149,7 @@ void McpRequestContext::cancel(const QString &reason, End how)
     m_end = how;
     m_cancelReason = reason;
     stopGrace();
+    m_server->cancelClientRequests(this, u"the request that sent it was cancelled: "_s + reason);
     Q_EMIT cancelled(reason);
     m_server->requestEnded(this);
     Q_EMIT done();

@@ -1,9 +1,11 @@
 // Everything one request's handler may do: read its arguments, report progress, log, send
-// related notifications, notice cancellation, and answer exactly once. The engine owns it
+// related notifications, ask the client (sampling, elicitation, roots), notice cancellation,
+// and answer exactly once. The engine owns it
 // and deletes it (deleteLater) once the request is done, so a handler that answers later
 // keeps a QPointer or connects its timers/signals with the context as context object.
 #pragma once
 
+#include "mcpclientrequest.h"
 #include "mcploglevel.h"
 
 #include <QJsonObject>
@@ -47,6 +49,19 @@ public:
     bool sendNotification(const QString &method, const QJsonObject &params = {});
     // notifications/message on this request's stream if `level` passes the session's level.
     bool log(McpLogLevel::Level level, const QJsonValue &data, const QString &logger = {});
+
+    // A request to the client on this request's stream (over HTTP: the POST's SSE stream;
+    // on the session sink when this stream cannot carry requests), with a fresh id "s-<n>".
+    // `callback` runs once with the answer (see McpClientRequest). It is refused -- callback
+    // with Status::Refused before this returns, and null returned -- when this request is
+    // done, the client has not sent notifications/initialized (ping excepted), did not
+    // declare the capability `method` needs, or cannot be reached. It ends with this request:
+    // once this request is answered, cancelled or expired, whatever is still pending is
+    // cancelled (notifications/cancelled to the client, callback with Status::Cancelled).
+    // `timeoutMs` < 0 uses McpSettings::clientRequestTimeoutMs; 0 waits as long as this
+    // request lives. On timeout the client gets notifications/cancelled too.
+    McpClientRequest *sendRequest(const QString &method, const QJsonObject &params,
+        McpClientRequest::Callback callback, int timeoutMs = -1);
 
     bool isCancelled() const { return m_end == End::Cancelled || m_end == End::Expired; }
     QString cancelReason() const { return m_cancelReason; }

@@ -117,6 +117,17 @@ void McpServer::closeSession(const QString &id)
     McpSession *s = m_sessions.take(id);
     if (!s)
         return;
+    // Our requests to the client first, without telling it: the session is gone.
+    const auto clientRequests = s->m_clientRequests.values();
+    for (const QPointer<McpClientRequest> &request : clientRequests) {
+        if (!request)
+            continue;
+        McpClientReply reply;
+        reply.status = McpClientReply::Status::Cancelled;
+        reply.errorCode = McpClientReply::CancelledCode;
+        reply.errorMessage = request->method() + u" was cancelled: the session closed"_s;
+        request->settle(reply);
+    }
     const auto inFlight = s->m_inFlight.values();
     for (const QPointer<McpRequestContext> &ctx : inFlight)
         if (ctx)
@@ -235,8 +246,7 @@ McpDispatch McpServer::dispatchOne(McpSession *session, const QJsonValue &value,
         return d;
     case JsonRpcMessage::Kind::Response:
     case JsonRpcMessage::Kind::ErrorResponse:
-        // The engine sends no server->client requests yet; answers are noted and dropped.
-        qCDebug(lcMcp) << "ignoring a response from the client for id" << message.id();
+        handleResponse(session, message);
         return d;
     case JsonRpcMessage::Kind::Request:
         break;
@@ -401,8 +411,10 @@ void McpServer::handleNotification(McpSession *session, const JsonRpcMessage &me
         return;
     const QString method = message.method();
     if (method == "notifications/initialized"_L1) {
-        if (session->isInitialized())
+        if (session->isInitialized() && !session->m_clientReady) {
             session->m_clientReady = true;
+            Q_EMIT clientReady(session);
+        }
         return;
     }
     if (method == "notifications/cancelled"_L1) {
@@ -420,6 +432,48 @@ void McpServer::handleNotification(McpSession *session, const JsonRpcMessage &me
     }
     // roots/list_changed and future notifications: nothing to do, and no answer is allowed.
     qCDebug(lcMcp) << "ignoring notification" << method;
+}
+
+void McpServer::handleResponse(McpSession *session, const JsonRpcMessage &message)
+{
+    if (!session) {
+        qCDebug(lcMcp) << "ignoring a response outside any session, id" << message.id();
+        return;
+    }
+    if (message.id().isNull()) {
+        // An error about a message of ours the client could not read: nothing to route.
+        qCInfo(lcMcp) << "the client reported an error without an id:"
+                      << message.error().value("message"_L1).toString();
+        return;
+    }
+    const QPointer<McpClientRequest> request
+        = session->m_clientRequests.value(JsonRpcMessage::idKey(message.id()));
+    if (!request || request->isDone()) {
+        // Timed out or cancelled before the answer came, or an id we never used.
+        qCDebug(lcMcp) << "ignoring a response from the client for unknown id" << message.id();
+        return;
+    }
+    McpClientReply reply;
+    if (message.kind() == JsonRpcMessage::Kind::Response) {
+        const QJsonValue result = message.result();
+        if (result.isObject()) {
+            reply.result = result.toObject();
+        } else {
+            reply.status = McpClientReply::Status::Error;
+            reply.errorCode = JsonRpcMessage::InvalidRequest;
+            reply.errorMessage = u"the client answered "_s + request->method()
+                + u" with a result that is not an object"_s;
+        }
+    } else {
+        const QJsonObject error = message.error();
+        reply.status = McpClientReply::Status::Error;
+        reply.errorCode = error.value("code"_L1).toInt();
+        reply.errorMessage = error.value("message"_L1).toString();
+        reply.errorData = error.value("data"_L1);
+    }
+    qCDebug(lcMcp) << "client answered" << request->method() << message.id()
+                   << (reply.isResult() ? "with a result" : "with an error");
+    request->settle(reply);
 }
 
 // --- Methods --------------------------------------------------------------------------------
@@ -858,6 +912,103 @@ void McpServer::requestEnded(McpRequestContext *ctx)
         break;
     }
     ctx->deleteLater();
+}
+
+// --- Server->client requests ---------------------------------------------------------------
+
+McpClientRequest *McpServer::sendRequest(McpSession *session, const QString &method,
+    const QJsonObject &params, McpClientRequest::Callback callback, int timeoutMs)
+{
+    return sendClientRequest(session, nullptr, method, params, std::move(callback), timeoutMs);
+}
+
+McpClientRequest *McpServer::sendClientRequest(McpSession *session, McpRequestContext *origin,
+    const QString &method, const QJsonObject &params, McpClientRequest::Callback callback,
+    int timeoutMs)
+{
+    auto refuse = [&](const QString &why) -> McpClientRequest * {
+        qCDebug(lcMcp) << "not sending" << method << "to the client:" << why;
+        McpClientReply reply;
+        reply.status = McpClientReply::Status::Refused;
+        reply.errorCode = McpClientReply::RefusedCode;
+        reply.errorMessage = method + u" was not sent: "_s + why;
+        if (callback)
+            callback(reply);
+        return nullptr;
+    };
+    if (!session || m_sessions.value(session->id()) != session)
+        return refuse(u"the session is closed"_s);
+    if (origin && origin->isDone())
+        return refuse(u"the request that would send it has already ended"_s);
+    if (method.isEmpty())
+        return refuse(u"no method"_s);
+    if (!session->isInitialized())
+        return refuse(u"the session is not initialized"_s);
+    // Spec (lifecycle): only pings before the client says notifications/initialized.
+    if (!session->isClientReady() && method != "ping"_L1)
+        return refuse(u"the client has not sent notifications/initialized yet"_s);
+    const QString missing
+        = McpClientRequest::missingCapability(session->clientCapabilities(), method, params);
+    if (!missing.isEmpty())
+        return refuse(missing);
+
+    std::shared_ptr<McpSink> sink = origin ? origin->m_sink : nullptr;
+    const bool onRequestStream = sink && sink->carriesServerRequests();
+    if (!onRequestStream)
+        sink = session->m_sink;
+    if (!sink || !sink->carriesServerRequests())
+        return refuse(u"there is no stream to the client to carry it (over HTTP: open the "
+                      "session's GET stream)"_s);
+
+    const QString id = u"s-"_s + QString::number(++session->m_nextClientRequestId);
+    auto *request = new McpClientRequest(this, session, origin, sink, id, method, params,
+        std::move(callback));
+    session->m_clientRequests.insert(JsonRpcMessage::idKey(id), request);
+    const int ms = timeoutMs < 0 ? m_settings.clientRequestTimeoutMs : timeoutMs;
+    if (ms > 0)
+        request->startTimeout(ms);
+    qCDebug(lcMcp) << "sending" << method << id
+                   << (onRequestStream ? "on the request's stream" : "on the session stream");
+    const QJsonObject message = JsonRpcMessage::makeRequest(id, method, params);
+    if (onRequestStream)
+        deliverForRequest(origin, message, false);
+    else
+        sendOn(sink.get(), message);
+    return request;
+}
+
+void McpServer::cancelClientRequests(McpRequestContext *origin, const QString &reason)
+{
+    McpSession *s = origin->m_session;
+    if (!s)
+        return;
+    const auto requests = s->m_clientRequests.values();
+    for (const QPointer<McpClientRequest> &request : requests)
+        if (request && !request->isDone() && request->origin() == origin)
+            request->cancel(reason);
+}
+
+void McpServer::clientRequestEnded(McpClientRequest *request, const QString &cancelReason)
+{
+    McpSession *s = request->session();
+    const QString key = JsonRpcMessage::idKey(request->id());
+    if (s && s->m_clientRequests.value(key) == request)
+        s->m_clientRequests.remove(key);
+    if (!cancelReason.isEmpty() && request->m_sink) {
+        // Spec (cancellation): the receiver should stop, and not answer.
+        sendOn(request->m_sink.get(),
+            JsonRpcMessage::makeNotification(u"notifications/cancelled"_s,
+                QJsonObject { { u"requestId"_s, request->id() }, { u"reason"_s, cancelReason } }));
+    }
+}
+
+void McpServer::sendOn(McpSink *sink, const QJsonObject &message)
+{
+    if (!sink)
+        return;
+    if (sink == m_dispatchSink)
+        m_dispatchStreamed = true;
+    sink->send(message);
 }
 
 void McpServer::abandonSink(const McpSink *sink)

@@ -4,6 +4,7 @@
 // It never sees a socket or an HTTP header; see README.md for how a transport drives it.
 #pragma once
 
+#include "mcpclientrequest.h"
 #include "mcpdispatch.h"
 #include "mcploglevel.h"
 #include "mcpprompt.h"
@@ -90,12 +91,21 @@ public:
     // on the session sink: for events tied to no request.
     void log(McpLogLevel::Level level, const QJsonValue &data, const QString &logger = {},
         McpSession *session = nullptr);
+    // A request to `session`'s client tied to no request of its own (roots/list when the
+    // client says notifications/roots/list_changed, a ping), on the session sink. Same rules
+    // and callback as McpRequestContext::sendRequest(); it ends with the session (no
+    // notification then), by timeout, or by McpClientRequest::cancel().
+    McpClientRequest *sendRequest(McpSession *session, const QString &method,
+        const QJsonObject &params, McpClientRequest::Callback callback, int timeoutMs = -1);
 
 Q_SIGNALS:
     void sessionInitialized(tw::mcp::McpSession *session);
+    // The client sent notifications/initialized: from now on it may be sent requests.
+    void clientReady(tw::mcp::McpSession *session);
     void sessionClosed(const QString &id);
 
 private:
+    friend class McpClientRequest;
     friend class McpRequestContext;
     enum class ListKind { Tools, Resources, Prompts };
 
@@ -104,6 +114,7 @@ private:
     void handleRequest(McpSession *session, const JsonRpcMessage &message,
         const std::shared_ptr<McpSink> &sink);
     void handleNotification(McpSession *session, const JsonRpcMessage &message);
+    void handleResponse(McpSession *session, const JsonRpcMessage &message);
     void handleInitialize(McpSession *session, const JsonRpcMessage &message, McpSink *sink);
 
     void callTool(McpRequestContext *ctx);
@@ -125,6 +136,14 @@ private:
     // Called by McpRequestContext.
     void deliverForRequest(McpRequestContext *ctx, const QJsonObject &message, bool isResponse);
     void requestEnded(McpRequestContext *ctx);
+    McpClientRequest *sendClientRequest(McpSession *session, McpRequestContext *origin,
+        const QString &method, const QJsonObject &params, McpClientRequest::Callback callback,
+        int timeoutMs);
+    // Cancels the server->client requests `origin` sent (it is ending), telling the client.
+    void cancelClientRequests(McpRequestContext *origin, const QString &reason);
+    // Called by McpClientRequest::settle(): forget it; tell the client if `cancelReason`.
+    void clientRequestEnded(McpClientRequest *request, const QString &cancelReason);
+    void sendOn(McpSink *sink, const QJsonObject &message);
     void sendToSession(McpSession *session, const QJsonObject &message);
     void scheduleListChanged(ListKind kind);
     void flushListChanged();

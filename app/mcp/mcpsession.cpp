@@ -1,6 +1,8 @@
 #include "mcpsession.h"
 
 #include "jsonrpcmessage.h"
+#include "mcpclientrequest.h"
+#include "mcprequestcontext.h"
 #include "mcpserver.h"
 #include "mcpsink.h"
 

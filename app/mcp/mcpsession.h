@@ -1,5 +1,5 @@
 // One client's protocol state: the negotiated version and capabilities, its log level, its
-// resource subscriptions, the requests it has in flight, and the sink for messages that
+// resource subscriptions, the requests it has in flight (and ours waiting on it), and the sink for messages that
 // belong to no request (the HTTP standalone GET stream; stdout for stdio). The transport
 // owns ids on the wire (Mcp-Session-Id) and idle expiry; the engine owns this state.
 #pragma once
@@ -17,6 +17,7 @@
 
 namespace tw::mcp {
 
+class McpClientRequest;
 class McpRequestContext;
 class McpServer;
 class McpSink;
@@ -39,6 +40,8 @@ public:
     bool isSubscribed(const QString &uri) const { return m_subscriptions.contains(uri); }
     int inFlightCount() const { return static_cast<int>(m_inFlight.size()); }
     bool isInFlight(const QJsonValue &id) const;
+    // Server->client requests still waiting for the client's answer.
+    int clientRequestCount() const { return static_cast<int>(m_clientRequests.size()); }
     // Milliseconds since the epoch of the last message from this client (for idle expiry).
     qint64 lastActivityMs() const { return m_lastActivityMs; }
 
@@ -59,6 +62,8 @@ private:
     McpLogLevel::Level m_logLevel;
     QSet<QString> m_subscriptions;
     QHash<QString, QPointer<McpRequestContext>> m_inFlight; // by JsonRpcMessage::idKey
+    QHash<QString, QPointer<McpClientRequest>> m_clientRequests; // ours, by idKey
+    quint64 m_nextClientRequestId = 0;
     qint64 m_lastActivityMs = 0;
     std::shared_ptr<McpSink> m_sink;
 };

@@ -17,6 +17,9 @@ struct McpSettings {
     // How long a request whose client went away keeps running so the client can resume
     // its stream, before it is cancelled and freed.
     int abandonGraceMs = 30000;
+    // How long a server->client request (sampling, elicitation, roots/list) waits for the
+    // client's answer when the caller gives no timeout. Elicitation waits on a human.
+    int clientRequestTimeoutMs = 60000;
     // Advertised as experimental["tickerwire/streaming"] = { enabled }.
     bool streamingEnabled = true;
     // notifications/message below this level are not sent until the client sets one.

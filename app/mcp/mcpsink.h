@@ -18,6 +18,10 @@ public:
     // answered, cancelled or expired: nothing more will be sent for them, so an SSE stream
     // may end. Not called for requests answered before handle() returned.
     virtual void complete() { }
+    // Whether server->client requests may travel on this sink. A plain JSON response (the
+    // HTTP transport's --json-response mode) cannot carry them: the engine then sends them on
+    // the session sink instead.
+    virtual bool carriesServerRequests() const { return true; }
 };
 
 } // namespace tw::mcp

@@ -9,8 +9,6 @@
 //
 // usage: tw-conformance-server [--port N]   (0 = any free port; 127.0.0.1 only)
 // prints "listening on http://127.0.0.1:PORT" on stdout once it accepts connections.
-#include "clientrequests.h"
-
 #include "apikeystore.h"
 #include "httpserver.h"
 #include "logging.h"
@@ -42,6 +40,8 @@ namespace {
 const QString kPngBase64 = u"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="_s;
 const QString kWavBase64 = u"UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA="_s;
 const QString kWatchedUri = u"test://watched-resource"_s;
+// The suite's client answers sampling and elicitation at once.
+constexpr int kClientRequestTimeoutMs = 10000;
 
 QJsonObject text(const QString &t)
 {
@@ -103,9 +103,8 @@ QStringList startingWith(const QStringList &candidates, const QString &prefix)
 
 class EverythingServer {
 public:
-    EverythingServer(tw::mcp::McpServer *engine, tw::conformance::ClientRequests *clientRequests)
+    explicit EverythingServer(tw::mcp::McpServer *engine)
         : m_engine(engine)
-        , m_clientRequests(clientRequests)
     {
     }
 
@@ -243,32 +242,27 @@ private:
             });
     }
 
-    // A tool that sends `method` to the client and answers with what came back.
+    // A tool that sends `method` to the client (McpRequestContext::sendRequest: on the tool
+    // call's own SSE stream) and answers with what came back. The engine refuses the request
+    // when the client did not declare the capability; the tool reports that as a tool error.
     void clientRequestTool(const QString &name, const QString &description,
-        const QJsonObject &inputSchema, const QString &capability, const QString &method,
+        const QJsonObject &inputSchema, const QString &method,
         std::function<QJsonObject(const QJsonObject &arguments)> params,
         std::function<QString(const QJsonObject &result)> describe)
     {
-        tool(name, description, inputSchema,
-            [this, capability, method, params, describe](McpRequestContext *ctx) {
-                if (!ctx->session()->clientCapabilities().contains(capability)) {
-                    ctx->finishWithToolError(u"The client did not declare the "_s + capability
-                        + u" capability, so "_s + method + u" cannot be sent."_s);
-                    return;
-                }
-                QPointer<McpRequestContext> guard(ctx);
-                m_clientRequests->send(ctx->session(), method, params(ctx->arguments()), ctx,
-                    [guard, method, describe](const QJsonObject &response) {
-                        if (!guard)
-                            return;
-                        if (response.contains("error"_L1)) {
-                            guard->finishWithToolError(method + u" failed: "_s
-                                + response.value("error"_L1).toObject().value("message"_L1).toString());
-                            return;
-                        }
-                        guard->finish(toolResult({ text(describe(response.value("result"_L1).toObject())) }));
-                    });
-            });
+        tool(name, description, inputSchema, [method, params, describe](McpRequestContext *ctx) {
+            // The callback runs while ctx is alive: the engine cancels the request (callback
+            // with Cancelled) before it lets go of ctx, and finish() is ignored once done.
+            ctx->sendRequest(method, params(ctx->arguments()),
+                [ctx, method, describe](const tw::mcp::McpClientReply &reply) {
+                    if (!reply.isResult()) {
+                        ctx->finishWithToolError(method + u" failed: "_s + reply.errorMessage);
+                        return;
+                    }
+                    ctx->finish(toolResult({ text(describe(reply.result)) }));
+                },
+                kClientRequestTimeoutMs);
+        });
     }
 
     // tools-call-sampling, tools-call-elicitation, elicitation-sep1034-defaults,
@@ -286,7 +280,7 @@ private:
             u"Tests server-initiated sampling (LLM completion request)"_s,
             objectSchema({ { u"prompt"_s, stringProperty(u"The prompt to send to the LLM"_s) } },
                 { u"prompt"_s }),
-            u"sampling"_s, u"sampling/createMessage"_s,
+            u"sampling/createMessage"_s,
             [](const QJsonObject &args) {
                 return QJsonObject {
                     { u"messages"_s,
@@ -302,7 +296,7 @@ private:
             u"Tests server-initiated elicitation (user input request)"_s,
             objectSchema({ { u"message"_s, stringProperty(u"The message to show the user"_s) } },
                 { u"message"_s }),
-            u"elicitation"_s, u"elicitation/create"_s,
+            u"elicitation/create"_s,
             [](const QJsonObject &args) {
                 return QJsonObject { { u"message"_s, args.value("message"_L1) },
                     { u"requestedSchema"_s,
@@ -319,7 +313,7 @@ private:
 
         clientRequestTool(u"test_elicitation_sep1034_defaults"_s,
             u"Tests elicitation with default values per SEP-1034"_s, objectSchema(),
-            u"elicitation"_s, u"elicitation/create"_s,
+            u"elicitation/create"_s,
             [](const QJsonObject &) {
                 QJsonObject name = stringProperty(u"User name"_s);
                 name.insert(u"default"_s, u"John Doe"_s);
@@ -343,7 +337,7 @@ private:
 
         clientRequestTool(u"test_elicitation_sep1330_enums"_s,
             u"Tests elicitation with enum schema improvements per SEP-1330"_s, objectSchema(),
-            u"elicitation"_s, u"elicitation/create"_s,
+            u"elicitation/create"_s,
             [](const QJsonObject &) {
                 const QJsonArray options { u"option1"_s, u"option2"_s, u"option3"_s };
                 QJsonObject untitledSingle = stringProperty(u"Select one option"_s);
@@ -500,7 +494,6 @@ private:
     }
 
     tw::mcp::McpServer *m_engine;
-    tw::conformance::ClientRequests *m_clientRequests;
     QPointer<tw::mcp::StreamableHttpTransport> m_transport;
     QList<tw::mcp::McpPrompt> m_prompts;
 };
@@ -540,13 +533,11 @@ int main(int argc, char *argv[])
     security.streamsPerMinute = 1000000;
     tw::http::ApiKeyStore keys; // none: loopback development mode
     tw::http::OriginPolicy origins(security.allowedOrigins);
-    tw::conformance::ClientRequests clientRequests;
     http.addMiddleware(std::make_shared<tw::http::RateLimitMiddleware>(security, &keys));
     http.addMiddleware(std::make_shared<tw::http::CorsMiddleware>(&origins));
     http.addMiddleware(std::make_shared<tw::http::OriginHostMiddleware>(&origins, security.checkHost));
     http.addMiddleware(std::make_shared<tw::http::ApiKeyMiddleware>(&keys));
     http.addMiddleware(std::make_shared<tw::http::JsonBodyMiddleware>());
-    http.addMiddleware(clientRequests.middleware());
 
     tw::mcp::McpSettings settings;
     settings.serverName = u"tw-conformance-everything"_s;
@@ -554,7 +545,7 @@ int main(int argc, char *argv[])
     tw::mcp::McpServer engine(settings, &metrics);
     tw::mcp::StreamableHttpTransport transport(&engine, &http);
 
-    EverythingServer everything(&engine, &clientRequests);
+    EverythingServer everything(&engine);
     everything.setTransport(&transport);
     everything.registerAll();
 

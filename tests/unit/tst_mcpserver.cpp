@@ -1,7 +1,9 @@
 // The MCP engine (app/mcp/mcpserver.h) driven the way a transport drives it, over an
 // in-memory sink: lifecycle and versions, JSON-RPC error codes, batches, duplicate ids,
-// cancellation, progress, pagination, logging, subscriptions, list_changed, and the grace
-// period for requests whose client went away.
+// cancellation, progress, pagination, logging, subscriptions, list_changed, the grace
+// period for requests whose client went away, and server->client requests (sampling,
+// elicitation, roots/list): their ids and streams, the routing of the client's answers,
+// timeouts, capability checks and cancellation.
 #include "mcprequestcontext.h"
 #include "mcpserver.h"
 #include "mcpsession.h"
@@ -27,6 +29,7 @@ class MemorySink : public McpSink {
 public:
     void send(const QJsonObject &message) override { messages.append(message); }
     void complete() override { ++completions; }
+    bool carriesServerRequests() const override { return carriesRequests; }
 
     QJsonObject last() const { return messages.isEmpty() ? QJsonObject() : messages.last(); }
     QList<QJsonObject> withMethod(const QString &method) const
@@ -48,6 +51,7 @@ public:
 
     QList<QJsonObject> messages;
     int completions = 0;
+    bool carriesRequests = true;
 };
 
 int errorCode(const QJsonObject &m)
@@ -60,9 +64,10 @@ QString errorMessage(const QJsonObject &m)
     return m.value("error"_L1).toObject().value("message"_L1).toString();
 }
 
-QByteArray initializeBody(const QString &version, int id = 1)
+QByteArray initializeBody(const QString &version, int id = 1,
+    const QJsonObject &capabilities = QJsonObject())
 {
-    const QJsonObject params { { u"protocolVersion"_s, version }, { u"capabilities"_s, QJsonObject() },
+    const QJsonObject params { { u"protocolVersion"_s, version }, { u"capabilities"_s, capabilities },
         { u"clientInfo"_s, QJsonObject { { u"name"_s, u"test"_s }, { u"version"_s, u"1"_s } } } };
     return QJsonDocument(QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id },
                              { u"method"_s, u"initialize"_s }, { u"params"_s, params } })
@@ -84,6 +89,24 @@ QByteArray notify(const QString &method, const QJsonObject &params = {})
         o.insert(u"params"_s, params);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
+
+QByteArray answer(const QJsonValue &id, const QJsonObject &result)
+{
+    return QJsonDocument(QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id }, { u"result"_s, result } })
+        .toJson(QJsonDocument::Compact);
+}
+
+QByteArray answerError(const QJsonValue &id, int code, const QString &message, const QJsonValue &data)
+{
+    return QJsonDocument(QJsonObject { { u"jsonrpc"_s, u"2.0"_s }, { u"id"_s, id },
+                             { u"error"_s,
+                                 QJsonObject { { u"code"_s, code }, { u"message"_s, message },
+                                     { u"data"_s, data } } } })
+        .toJson(QJsonDocument::Compact);
+}
+
+const QJsonObject kAllClientCapabilities { { u"sampling"_s, QJsonObject() },
+    { u"elicitation"_s, QJsonObject() }, { u"roots"_s, QJsonObject { { u"listChanged"_s, true } } } };
 
 QJsonObject toolCall(const QString &name, const QJsonObject &arguments, const QJsonValue &token = {})
 {
@@ -123,8 +146,26 @@ private Q_SLOTS:
     void resumedRequestSurvivesGrace();
     void closeSessionCancelsRequests();
 
+    void clientRequestGoesOnTheRequestStream();
+    void clientResultRoutedToCallback();
+    void clientErrorRoutedToCallback();
+    void clientRequestTimesOut();
+    void clientRequestNeedsCapability_data();
+    void clientRequestNeedsCapability();
+    void clientRequestNeedsReadyClient();
+    void originCancelledCancelsClientRequests();
+    void originAnsweredCancelsClientRequests();
+    void unknownResponseIdIgnored();
+    void sessionLevelClientRequest();
+    void closeSessionCancelsClientRequests();
+    void jsonOnlySinkFallsBackToSessionSink();
+
 private:
-    McpSession *initialized(const QString &version = u"2025-06-18"_s);
+    McpSession *initialized(const QString &version = u"2025-06-18"_s,
+        const QJsonObject &capabilities = QJsonObject());
+    // A tool "ask" that sends args.method (params args.params, timeout args.timeoutMs) to
+    // the client and records the reply in m_replies; answers the call when args.answer.
+    void registerAskTool();
     QJsonObject ask(McpSession *s, const QByteArray &body, McpDispatch *dispatch = nullptr);
     void registerSlowTool();
 
@@ -132,10 +173,13 @@ private:
     std::unique_ptr<McpServer> m_server;
     std::shared_ptr<MemorySink> m_sink;
     QList<QPointer<McpRequestContext>> m_slow; // requests of the "slow" tool, still open
+    QList<McpClientReply> m_replies; // replies to the "ask" tool's client requests
+    QList<QPointer<McpClientRequest>> m_asked; // what the "ask" tool sent (null if refused)
 };
 
 void tst_McpServer::init()
 {
+    qRegisterMetaType<McpSession *>(); // for QSignalSpy on sessionInitialized / clientReady
     McpSettings settings;
     settings.instructions = u"Ask for news by ticker."_s;
     settings.pageSize = 2;
@@ -144,6 +188,8 @@ void tst_McpServer::init()
     m_server = std::make_unique<McpServer>(settings, m_metrics.get());
     m_sink = std::make_shared<MemorySink>();
     m_slow.clear();
+    m_replies.clear();
+    m_asked.clear();
 
     McpTool stream;
     stream.name = u"stream_market_news"_s;
@@ -167,11 +213,11 @@ void tst_McpServer::cleanup()
     m_metrics.reset();
 }
 
-McpSession *tst_McpServer::initialized(const QString &version)
+McpSession *tst_McpServer::initialized(const QString &version, const QJsonObject &capabilities)
 {
     McpSession *s = m_server->createSession();
     s->setSink(std::make_shared<MemorySink>());
-    m_server->handle(s, initializeBody(version), m_sink);
+    m_server->handle(s, initializeBody(version, 1, capabilities), m_sink);
     m_server->handle(s, notify(u"notifications/initialized"_s), m_sink);
     m_sink->messages.clear();
     return s;
@@ -192,6 +238,30 @@ void tst_McpServer::registerSlowTool()
     slow.name = u"slow"_s;
     slow.handler = [this](McpRequestContext *ctx) { m_slow.append(ctx); };
     QVERIFY(m_server->registerTool(slow));
+}
+
+void tst_McpServer::registerAskTool()
+{
+    McpTool ask;
+    ask.name = u"ask"_s;
+    ask.handler = [this](McpRequestContext *ctx) {
+        const QJsonObject args = ctx->arguments();
+        m_slow.append(ctx);
+        McpClientRequest *sent = ctx->sendRequest(args.value("method"_L1).toString(),
+            args.value("params"_L1).toObject(),
+            [this, ctx](const McpClientReply &reply) {
+                m_replies.append(reply);
+                if (reply.isResult())
+                    ctx->finish(QJsonObject { { u"content"_s,
+                        QJsonArray { QJsonObject { { u"type"_s, u"text"_s },
+                            { u"text"_s, reply.result.value("text"_L1).toString() } } } } });
+            },
+            args.value("timeoutMs"_L1).toInt(-1));
+        m_asked.append(sent);
+        if (args.value("answer"_L1).toBool())
+            ctx->finish(QJsonObject { { u"content"_s, QJsonArray() } });
+    };
+    QVERIFY(m_server->registerTool(ask));
 }
 
 void tst_McpServer::initializeNegotiatesVersion_data()
@@ -780,6 +850,374 @@ void tst_McpServer::closeSessionCancelsRequests()
     QCOMPARE(m_metrics->value("tickerwire_mcp_sessions"), 0.0);
     QVERIFY(m_sink->responses().isEmpty());
     QTRY_VERIFY(!ctx);
+}
+
+// --- Server->client requests -------------------------------------------------------------------
+
+void tst_McpServer::clientRequestGoesOnTheRequestStream()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    auto sessionSink = std::static_pointer_cast<MemorySink>(s->sink());
+    QTest::qWait(0); // list_changed from init()
+    sessionSink->messages.clear();
+
+    const QJsonObject params { { u"messages"_s, QJsonArray() }, { u"maxTokens"_s, 10 } };
+    McpDispatch d;
+    ask(s, call(1, u"tools/call"_s,
+               toolCall(u"ask"_s, { { u"method"_s, u"sampling/createMessage"_s }, { u"params"_s, params } })),
+        &d);
+    QCOMPARE(d.outcome, Outcome::Pending);
+    QVERIFY(d.streamed); // HTTP: the POST answers with SSE, which carries the request
+    QCOMPARE(m_asked.size(), 1);
+    QVERIFY(m_asked.first());
+    QCOMPARE(m_asked.first()->id(), QJsonValue(u"s-1"_s));
+    QCOMPARE(m_asked.first()->origin(), m_slow.first().data());
+    QCOMPARE(s->clientRequestCount(), 1);
+
+    // On the tool call's own stream, not the session's.
+    const QList<QJsonObject> sent = m_sink->withMethod(u"sampling/createMessage"_s);
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.first().value("id"_L1).toString(), u"s-1"_s);
+    QCOMPARE(sent.first().value("jsonrpc"_L1).toString(), u"2.0"_s);
+    QCOMPARE(sent.first().value("params"_L1).toObject(), params);
+    QVERIFY(sessionSink->messages.isEmpty());
+
+    // Ids are unique within the session.
+    ask(s, call(2, u"tools/call"_s,
+               toolCall(u"ask"_s, { { u"method"_s, u"elicitation/create"_s },
+                                      { u"params"_s, QJsonObject { { u"message"_s, u"name?"_s } } } })));
+    QCOMPARE(m_sink->withMethod(u"elicitation/create"_s).first().value("id"_L1).toString(), u"s-2"_s);
+    QCOMPARE(s->clientRequestCount(), 2);
+}
+
+void tst_McpServer::clientResultRoutedToCallback()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    ask(s, call(1, u"tools/call"_s,
+               toolCall(u"ask"_s, { { u"method"_s, u"sampling/createMessage"_s },
+                                      { u"params"_s, QJsonObject { { u"maxTokens"_s, 10 } } } })));
+    QPointer<McpClientRequest> request = m_asked.first();
+    QSignalSpy done(request.data(), &McpClientRequest::done);
+    QVERIFY(m_replies.isEmpty());
+
+    // The answer arrives in another POST (its own sink): accepted, nothing written there.
+    auto answerSink = std::make_shared<MemorySink>();
+    const McpDispatch d = m_server->handle(s, answer(u"s-1"_s, { { u"text"_s, u"hello"_s } }), answerSink);
+    QCOMPARE(d.outcome, Outcome::Accepted);
+    QVERIFY(answerSink->messages.isEmpty());
+    QCOMPARE(answerSink->completions, 0);
+
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_replies.first().status, McpClientReply::Status::Result);
+    QCOMPARE(m_replies.first().result.value("text"_L1).toString(), u"hello"_s);
+    QCOMPARE(done.count(), 1);
+    QCOMPARE(s->clientRequestCount(), 0);
+    // The tool answered from the callback, on its own stream, which may now end.
+    QCOMPARE(m_sink->last().value("id"_L1).toInt(), 1);
+    QCOMPARE(m_sink->last().value("result"_L1).toObject().value("content"_L1).toArray().first()
+                 .toObject().value("text"_L1).toString(),
+        u"hello"_s);
+    QCOMPARE(m_sink->completions, 1);
+    QVERIFY(m_sink->withMethod(u"notifications/cancelled"_s).isEmpty());
+
+    // A second answer to the same id is ignored.
+    m_server->handle(s, answer(u"s-1"_s, { { u"text"_s, u"again"_s } }), answerSink);
+    QCOMPARE(m_replies.size(), 1);
+    QTRY_VERIFY(!request); // freed
+}
+
+void tst_McpServer::clientErrorRoutedToCallback()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    ask(s, call(1, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"elicitation/create"_s } })));
+    m_server->handle(s, answerError(u"s-1"_s, -1, u"User rejected"_s, QJsonObject { { u"why"_s, 1 } }),
+        std::make_shared<MemorySink>());
+    QCOMPARE(m_replies.size(), 1);
+    const McpClientReply reply = m_replies.first();
+    QCOMPARE(reply.status, McpClientReply::Status::Error);
+    QVERIFY(!reply.isResult());
+    QCOMPARE(reply.errorCode, -1);
+    QCOMPARE(reply.errorMessage, u"User rejected"_s);
+    QCOMPARE(reply.errorData.toObject().value("why"_L1).toInt(), 1);
+    QCOMPARE(s->clientRequestCount(), 0);
+    // The tool is still open; it decides what to do with the error.
+    QVERIFY(s->isInFlight(1));
+}
+
+void tst_McpServer::clientRequestTimesOut()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    ask(s, call(1, u"tools/call"_s,
+               toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s }, { u"timeoutMs"_s, 30 } })));
+    QCOMPARE(m_sink->withMethod(u"roots/list"_s).size(), 1);
+    QVERIFY(!m_sink->withMethod(u"roots/list"_s).first().contains("params"_L1));
+    QTRY_COMPARE(m_replies.size(), 1);
+    QCOMPARE(m_replies.first().status, McpClientReply::Status::Timeout);
+    QCOMPARE(m_replies.first().errorCode, McpClientReply::TimeoutCode);
+    QVERIFY2(m_replies.first().errorMessage.contains(u"30 ms"_s), qPrintable(m_replies.first().errorMessage));
+    QCOMPARE(s->clientRequestCount(), 0);
+    // The client is told to stop, on the stream the request went out on.
+    const QList<QJsonObject> cancelled = m_sink->withMethod(u"notifications/cancelled"_s);
+    QCOMPARE(cancelled.size(), 1);
+    QCOMPARE(cancelled.first().value("params"_L1).toObject().value("requestId"_L1).toString(), u"s-1"_s);
+    QVERIFY(!cancelled.first().value("params"_L1).toObject().value("reason"_L1).toString().isEmpty());
+    // A late answer is ignored.
+    m_server->handle(s, answer(u"s-1"_s, {}), std::make_shared<MemorySink>());
+    QCOMPARE(m_replies.size(), 1);
+    QVERIFY(s->isInFlight(1));
+}
+
+void tst_McpServer::clientRequestNeedsCapability_data()
+{
+    QTest::addColumn<QJsonObject>("capabilities");
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QJsonObject>("params");
+    QTest::addColumn<QString>("missing"); // empty: allowed
+
+    const QJsonObject none;
+    QTest::newRow("sampling") << none << u"sampling/createMessage"_s << QJsonObject() << u"sampling"_s;
+    QTest::newRow("elicitation") << QJsonObject { { u"sampling"_s, QJsonObject() } }
+                                 << u"elicitation/create"_s << QJsonObject() << u"elicitation"_s;
+    QTest::newRow("roots") << none << u"roots/list"_s << QJsonObject() << u"roots"_s;
+    QTest::newRow("sampling.tools")
+        << QJsonObject { { u"sampling"_s, QJsonObject() } } << u"sampling/createMessage"_s
+        << QJsonObject { { u"tools"_s, QJsonArray() } } << u"sampling.tools"_s;
+    QTest::newRow("elicitation.url")
+        << QJsonObject { { u"elicitation"_s, QJsonObject() } } << u"elicitation/create"_s
+        << QJsonObject { { u"mode"_s, u"url"_s } } << u"elicitation.url"_s;
+    QTest::newRow("elicitation.form")
+        << QJsonObject { { u"elicitation"_s, QJsonObject { { u"url"_s, QJsonObject() } } } }
+        << u"elicitation/create"_s << QJsonObject() << u"elicitation.form"_s;
+    QTest::newRow("ping needs nothing") << none << u"ping"_s << QJsonObject() << QString();
+    QTest::newRow("declared") << kAllClientCapabilities << u"elicitation/create"_s << QJsonObject()
+                              << QString();
+}
+
+void tst_McpServer::clientRequestNeedsCapability()
+{
+    QFETCH(QJsonObject, capabilities);
+    QFETCH(QString, method);
+    QFETCH(QJsonObject, params);
+    QFETCH(QString, missing);
+    registerAskTool();
+    McpSession *s = initialized(u"2025-11-25"_s, capabilities);
+    McpDispatch d;
+    ask(s, call(1, u"tools/call"_s,
+               toolCall(u"ask"_s, { { u"method"_s, method }, { u"params"_s, params } })),
+        &d);
+    if (missing.isEmpty()) {
+        QVERIFY(m_asked.first());
+        QCOMPARE(m_sink->withMethod(method).size(), 1);
+        QVERIFY(m_replies.isEmpty());
+        return;
+    }
+    // Refused at once: callback before sendRequest() returned, null handle, nothing sent.
+    QCOMPARE(m_asked.size(), 1);
+    QVERIFY(!m_asked.first());
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_replies.first().status, McpClientReply::Status::Refused);
+    QCOMPARE(m_replies.first().errorCode, McpClientReply::RefusedCode);
+    QVERIFY2(m_replies.first().errorMessage.contains(u"the "_s + missing + u" capability"_s),
+        qPrintable(m_replies.first().errorMessage));
+    QVERIFY(m_sink->withMethod(method).isEmpty());
+    QVERIFY(!d.streamed);
+    QCOMPARE(s->clientRequestCount(), 0);
+}
+
+void tst_McpServer::clientRequestNeedsReadyClient()
+{
+    registerAskTool();
+    McpSession *s = m_server->createSession();
+    s->setSink(std::make_shared<MemorySink>());
+    QSignalSpy ready(m_server.get(), &McpServer::clientReady);
+    m_server->handle(s, initializeBody(u"2025-06-18"_s, 1, kAllClientCapabilities), m_sink);
+    // Spec: before notifications/initialized, only pings.
+    ask(s, call(2, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s } })));
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_replies.first().status, McpClientReply::Status::Refused);
+    QVERIFY(m_replies.first().errorMessage.contains(u"notifications/initialized"_s));
+    ask(s, call(3, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"ping"_s } })));
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_sink->withMethod(u"ping"_s).size(), 1);
+
+    QCOMPARE(ready.count(), 0);
+    m_server->handle(s, notify(u"notifications/initialized"_s), m_sink);
+    m_server->handle(s, notify(u"notifications/initialized"_s), m_sink);
+    QCOMPARE(ready.count(), 1);
+    ask(s, call(4, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s } })));
+    QCOMPARE(m_sink->withMethod(u"roots/list"_s).size(), 1);
+}
+
+void tst_McpServer::originCancelledCancelsClientRequests()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    ask(s, call(u"t1"_s, u"tools/call"_s,
+               toolCall(u"ask"_s, { { u"method"_s, u"sampling/createMessage"_s }, { u"timeoutMs"_s, 0 } })));
+    QPointer<McpClientRequest> request = m_asked.first();
+    QVERIFY(request);
+
+    ask(s, notify(u"notifications/cancelled"_s, { { u"requestId"_s, u"t1"_s }, { u"reason"_s, u"user"_s } }));
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_replies.first().status, McpClientReply::Status::Cancelled);
+    QCOMPARE(m_replies.first().errorCode, McpClientReply::CancelledCode);
+    QVERIFY(request->isDone());
+    QCOMPARE(s->clientRequestCount(), 0);
+    const QList<QJsonObject> cancelled = m_sink->withMethod(u"notifications/cancelled"_s);
+    QCOMPARE(cancelled.size(), 1);
+    const QJsonObject params = cancelled.first().value("params"_L1).toObject();
+    QCOMPARE(params.value("requestId"_L1).toString(), u"s-1"_s);
+    QVERIFY2(params.value("reason"_L1).toString().contains(u"user"_s), qPrintable(params.value("reason"_L1).toString()));
+    QVERIFY(m_sink->responses().isEmpty()); // the cancelled tool call gets no response
+    QTRY_VERIFY(!request);
+    QTRY_VERIFY(!m_slow.first());
+    // The client's answer may still cross the cancellation: ignored.
+    m_server->handle(s, answer(u"s-1"_s, {}), std::make_shared<MemorySink>());
+    QCOMPARE(m_replies.size(), 1);
+}
+
+void tst_McpServer::originAnsweredCancelsClientRequests()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    // The tool sends a request and answers at once without waiting for it.
+    McpDispatch d;
+    ask(s, call(1, u"tools/call"_s,
+               toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s }, { u"answer"_s, true } })),
+        &d);
+    QCOMPARE(d.outcome, Outcome::Answered);
+    QVERIFY(d.streamed);
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_replies.first().status, McpClientReply::Status::Cancelled);
+    QCOMPARE(s->clientRequestCount(), 0);
+    // request, cancellation, response: in that order, on the call's stream.
+    QCOMPARE(m_sink->messages.size(), 3);
+    QCOMPARE(m_sink->messages.at(0).value("method"_L1).toString(), u"roots/list"_s);
+    QCOMPARE(m_sink->messages.at(1).value("method"_L1).toString(), u"notifications/cancelled"_s);
+    QCOMPARE(m_sink->messages.at(2).value("id"_L1).toInt(), 1);
+    QVERIFY(m_sink->messages.at(2).contains("result"_L1));
+}
+
+void tst_McpServer::unknownResponseIdIgnored()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    ask(s, call(1, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s } })));
+    auto other = std::make_shared<MemorySink>();
+    for (const QJsonValue &id : { QJsonValue(u"s-99"_s), QJsonValue(1), QJsonValue(u"1"_s) }) {
+        const McpDispatch d = m_server->handle(s, answer(id, {}), other);
+        QCOMPARE(d.outcome, Outcome::Accepted);
+    }
+    // An error the client could not correlate (id null) is noted and dropped too.
+    QCOMPARE(m_server->handle(s, answerError(QJsonValue::Null, -32700, u"Parse error"_s, {}), other)
+                 .outcome,
+        Outcome::Accepted);
+    QVERIFY(other->messages.isEmpty());
+    QVERIFY(m_replies.isEmpty());
+    QCOMPARE(s->clientRequestCount(), 1);
+    QVERIFY(s->isInFlight(1));
+    // Answers belong to their session: the same id from another session does nothing.
+    McpSession *s2 = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    m_server->handle(s2, answer(u"s-1"_s, {}), other);
+    QVERIFY(m_replies.isEmpty());
+    m_server->handle(s, answer(u"s-1"_s, { { u"text"_s, u"ok"_s } }), other);
+    QCOMPARE(m_replies.size(), 1);
+}
+
+void tst_McpServer::sessionLevelClientRequest()
+{
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    auto sessionSink = std::static_pointer_cast<MemorySink>(s->sink());
+    QTest::qWait(0);
+    sessionSink->messages.clear();
+    QList<McpClientReply> replies;
+    auto record = [&replies](const McpClientReply &r) { replies.append(r); };
+
+    QPointer<McpClientRequest> request = m_server->sendRequest(s, u"roots/list"_s, {}, record);
+    QVERIFY(request);
+    QVERIFY(!request->origin());
+    QCOMPARE(sessionSink->withMethod(u"roots/list"_s).size(), 1);
+    QCOMPARE(sessionSink->withMethod(u"roots/list"_s).first().value("id"_L1).toString(), u"s-1"_s);
+    QVERIFY(m_sink->messages.isEmpty());
+    m_server->handle(s, answer(u"s-1"_s, { { u"roots"_s, QJsonArray() } }), m_sink);
+    QCOMPARE(replies.size(), 1);
+    QVERIFY(replies.first().isResult());
+    QVERIFY(replies.first().result.value("roots"_L1).isArray());
+
+    // cancel(): the client is told on the session stream.
+    request = m_server->sendRequest(s, u"ping"_s, {}, record);
+    request->cancel(u"changed my mind"_s);
+    QCOMPARE(replies.size(), 2);
+    QCOMPARE(replies.last().status, McpClientReply::Status::Cancelled);
+    const QList<QJsonObject> cancelled = sessionSink->withMethod(u"notifications/cancelled"_s);
+    QCOMPARE(cancelled.size(), 1);
+    QCOMPARE(cancelled.first().value("params"_L1).toObject().value("requestId"_L1).toString(), u"s-2"_s);
+    QCOMPARE(cancelled.first().value("params"_L1).toObject().value("reason"_L1).toString(),
+        u"changed my mind"_s);
+    request->cancel(); // done: nothing more
+    QCOMPARE(replies.size(), 2);
+
+    // Without a session sink there is no way to reach the client.
+    s->setSink(nullptr);
+    QVERIFY(!m_server->sendRequest(s, u"roots/list"_s, {}, record));
+    QCOMPARE(replies.size(), 3);
+    QCOMPARE(replies.last().status, McpClientReply::Status::Refused);
+    QVERIFY(!m_server->sendRequest(nullptr, u"roots/list"_s, {}, record));
+    QCOMPARE(replies.size(), 4);
+}
+
+void tst_McpServer::closeSessionCancelsClientRequests()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    auto sessionSink = std::static_pointer_cast<MemorySink>(s->sink());
+    ask(s, call(1, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s } })));
+    QList<McpClientReply> replies;
+    QPointer<McpClientRequest> sessionLevel = m_server->sendRequest(s, u"roots/list"_s, {},
+        [&replies](const McpClientReply &r) { replies.append(r); });
+    QPointer<McpClientRequest> fromTool = m_asked.first();
+    QVERIFY(sessionLevel && fromTool);
+    const qsizetype before = m_sink->messages.size() + sessionSink->messages.size();
+
+    m_server->closeSession(s->id());
+    QCOMPARE(replies.size(), 1);
+    QCOMPARE(replies.first().status, McpClientReply::Status::Cancelled);
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_replies.first().status, McpClientReply::Status::Cancelled);
+    QVERIFY(m_replies.first().errorMessage.contains(u"session closed"_s));
+    // The session is gone: nothing is sent for them.
+    QCOMPARE(m_sink->messages.size() + sessionSink->messages.size(), before);
+    QTRY_VERIFY(!sessionLevel);
+    QTRY_VERIFY(!fromTool);
+}
+
+void tst_McpServer::jsonOnlySinkFallsBackToSessionSink()
+{
+    registerAskTool();
+    McpSession *s = initialized(u"2025-06-18"_s, kAllClientCapabilities);
+    auto sessionSink = std::static_pointer_cast<MemorySink>(s->sink());
+    QTest::qWait(0);
+    sessionSink->messages.clear();
+    m_sink->carriesRequests = false; // an HTTP POST in --json-response mode
+    McpDispatch d;
+    ask(s, call(1, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s } })), &d);
+    QCOMPARE(d.outcome, Outcome::Pending);
+    QVERIFY(!d.streamed);
+    QVERIFY(m_sink->messages.isEmpty());
+    QCOMPARE(sessionSink->withMethod(u"roots/list"_s).size(), 1);
+    m_server->handle(s, answer(u"s-1"_s, { { u"text"_s, u"r"_s } }), std::make_shared<MemorySink>());
+    QCOMPARE(m_replies.size(), 1);
+    QCOMPARE(m_sink->responses().size(), 1); // the tool's answer still goes to its own sink
+
+    // Neither can carry it: refused.
+    sessionSink->carriesRequests = false;
+    ask(s, call(3, u"tools/call"_s, toolCall(u"ask"_s, { { u"method"_s, u"roots/list"_s } })));
+    QCOMPARE(m_replies.size(), 2);
+    QCOMPARE(m_replies.last().status, McpClientReply::Status::Refused);
 }
 
 QTEST_GUILESS_MAIN(tst_McpServer)
