@@ -7,6 +7,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <time.h>
+
 namespace tw::core {
 
 QString NewsItem::isoTime(qint64 epochMs)
@@ -50,6 +52,13 @@ QString NewsItem::canonicalUrl(const QString &url)
     if (s.endsWith(QLatin1Char('/')) && u.path() != QLatin1String("/"))
         s.chop(1);
     return s;
+}
+
+qint64 NewsItem::monotonicNowNs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return qint64(ts.tv_sec) * 1000000000LL + qint64(ts.tv_nsec);
 }
 
 QJsonObject NewsItem::toJsonObject() const

@@ -41,6 +41,10 @@ struct NewsItem {
     // Lower-cased scheme and host, no fragment, no default port, no tracking parameters
     // (utm_*, fbclid, gclid): two links to the same story compare equal.
     static QString canonicalUrl(const QString &url);
+
+    // The clock behind publishNs: CLOCK_MONOTONIC in nanoseconds. It is system-wide on Linux,
+    // so a benchmark in another process on the same host can compare against it.
+    static qint64 monotonicNowNs();
 };
 
 } // namespace tw::core
