@@ -81,29 +81,10 @@ ParseResult AlphaVantageProvider::parseNewsSentiment(const QByteArray &bytes, co
     if (!feedValue.isArray())
         return ParseResult::failure(QStringLiteral("\"feed\" is %1, expected an array").arg(jsonfeed::typeName(feedValue)));
 
-    ParseResult r;
-    const QJsonArray feed = feedValue.toArray();
     const QString wanted = symbol.toUpper();
-    QString firstProblem;
-    for (qsizetype i = 0; i < feed.size(); ++i) {
-        const QJsonValue value = feed.at(i);
-        auto skip = [&](const QString &why) {
-            ++r.skippedEntries;
-            if (firstProblem.isEmpty())
-                firstProblem = QStringLiteral("entry %1: %2").arg(i).arg(why);
-        };
-        if (!value.isObject()) {
-            skip(QStringLiteral("is %1, expected an object").arg(jsonfeed::typeName(value)));
-            continue;
-        }
-        const QJsonObject a = value.toObject();
-        const auto title = jsonfeed::string(a, "title");
-        if (!title || title->trimmed().isEmpty()) {
-            skip(QStringLiteral("title is %1, expected a string").arg(jsonfeed::typeName(a.value(QLatin1String("title")))));
-            continue;
-        }
+    return jsonfeed::mapArticles(feedValue.toArray(), "title", [&](const QJsonObject &a, const QString &title) {
         core::NewsItem item;
-        item.headline = feedtext::truncated(feedtext::htmlToPlainText(*title), 400);
+        item.headline = feedtext::truncated(feedtext::htmlToPlainText(title), 400);
         item.summary = feedtext::truncated(feedtext::htmlToPlainText(jsonfeed::string(a, "summary").value_or(QString())), 1000);
         item.url = feedtext::safeLink(jsonfeed::string(a, "url").value_or(QString()));
         item.source = jsonfeed::string(a, "source").value_or(QString());
@@ -145,11 +126,8 @@ ParseResult AlphaVantageProvider::parseNewsSentiment(const QByteArray &bytes, co
         const QString category = jsonfeed::string(a, "category_within_source").value_or(QString()).toLower();
         item.category = category.isEmpty() || category == QLatin1String("n/a") ? QStringLiteral("general") : category;
         item.provider = QStringLiteral("alphavantage");
-        r.items.append(item);
-    }
-    if (r.items.isEmpty() && r.skippedEntries > 0)
-        return ParseResult::failure(QStringLiteral("none of the %1 entries is a usable article (%2)").arg(r.skippedEntries).arg(firstProblem));
-    return r;
+        return item;
+    });
 }
 
 ParseResult AlphaVantageProvider::parse(const PollTarget &target, const QByteArray &body, qint64 receivedAtMs) const

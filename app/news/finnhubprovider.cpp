@@ -69,28 +69,9 @@ ParseResult FinnhubProvider::parseCompanyNews(const QByteArray &bytes, const QSt
     if (!document->isArray())
         return ParseResult::failure(QStringLiteral("expected a JSON array of articles, got %1").arg(jsonfeed::typeName(*document)));
 
-    ParseResult r;
-    const QJsonArray articles = document->array();
-    QString firstProblem;
-    for (qsizetype i = 0; i < articles.size(); ++i) {
-        const QJsonValue value = articles.at(i);
-        auto skip = [&](const QString &why) {
-            ++r.skippedEntries;
-            if (firstProblem.isEmpty())
-                firstProblem = QStringLiteral("entry %1: %2").arg(i).arg(why);
-        };
-        if (!value.isObject()) {
-            skip(QStringLiteral("is %1, expected an object").arg(jsonfeed::typeName(value)));
-            continue;
-        }
-        const QJsonObject a = value.toObject();
-        const auto headline = jsonfeed::string(a, "headline");
-        if (!headline || headline->trimmed().isEmpty()) {
-            skip(QStringLiteral("headline is %1, expected a string").arg(jsonfeed::typeName(a.value(QLatin1String("headline")))));
-            continue;
-        }
+    return jsonfeed::mapArticles(document->array(), "headline", [&](const QJsonObject &a, const QString &headline) {
         core::NewsItem item;
-        item.headline = feedtext::truncated(feedtext::htmlToPlainText(*headline), 400);
+        item.headline = feedtext::truncated(feedtext::htmlToPlainText(headline), 400);
         item.summary = feedtext::truncated(feedtext::htmlToPlainText(jsonfeed::string(a, "summary").value_or(QString())), 1000);
         item.url = feedtext::safeLink(jsonfeed::string(a, "url").value_or(QString()));
         item.source = jsonfeed::string(a, "source").value_or(QStringLiteral("Finnhub"));
@@ -119,11 +100,8 @@ ParseResult FinnhubProvider::parseCompanyNews(const QByteArray &bytes, const QSt
         const QString category = jsonfeed::string(a, "category").value_or(QString()).toLower();
         item.category = category.isEmpty() || category == QLatin1String("company") ? QStringLiteral("general") : category;
         item.provider = QStringLiteral("finnhub");
-        r.items.append(item);
-    }
-    if (r.items.isEmpty() && r.skippedEntries > 0)
-        return ParseResult::failure(QStringLiteral("none of the %1 entries is a usable article (%2)").arg(r.skippedEntries).arg(firstProblem));
-    return r;
+        return item;
+    });
 }
 
 ParseResult FinnhubProvider::parse(const PollTarget &target, const QByteArray &body, qint64 receivedAtMs) const

@@ -73,4 +73,34 @@ QString apiMessage(const QByteArray &body)
     return {};
 }
 
+ParseResult mapArticles(const QJsonArray &entries, const char *titleKey,
+    const std::function<core::NewsItem(const QJsonObject &entry, const QString &title)> &toItem)
+{
+    ParseResult r;
+    QString firstProblem;
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const QJsonValue value = entries.at(i);
+        QString problem;
+        if (!value.isObject()) {
+            problem = QStringLiteral("is %1, expected an object").arg(typeName(value));
+        } else {
+            const QJsonObject entry = value.toObject();
+            const auto title = string(entry, titleKey);
+            if (title && !title->trimmed().isEmpty()) {
+                r.items.append(toItem(entry, *title));
+                continue;
+            }
+            problem = QStringLiteral("%1 is %2, expected a string")
+                          .arg(QLatin1String(titleKey), typeName(entry.value(QLatin1String(titleKey))));
+        }
+        ++r.skippedEntries;
+        if (firstProblem.isEmpty())
+            firstProblem = QStringLiteral("entry %1: %2").arg(i).arg(problem);
+    }
+    if (r.items.isEmpty() && r.skippedEntries > 0)
+        return ParseResult::failure(
+            QStringLiteral("none of the %1 entries is a usable article (%2)").arg(r.skippedEntries).arg(firstProblem));
+    return r;
+}
+
 } // namespace tw::news::jsonfeed

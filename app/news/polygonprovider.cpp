@@ -72,29 +72,10 @@ ParseResult PolygonProvider::parseReferenceNews(const QByteArray &bytes, const Q
     if (!resultsValue.isArray())
         return ParseResult::failure(QStringLiteral("\"results\" is %1, expected an array").arg(jsonfeed::typeName(resultsValue)));
 
-    ParseResult r;
-    const QJsonArray results = resultsValue.toArray();
     const QString wanted = symbol.toUpper();
-    QString firstProblem;
-    for (qsizetype i = 0; i < results.size(); ++i) {
-        const QJsonValue value = results.at(i);
-        auto skip = [&](const QString &why) {
-            ++r.skippedEntries;
-            if (firstProblem.isEmpty())
-                firstProblem = QStringLiteral("entry %1: %2").arg(i).arg(why);
-        };
-        if (!value.isObject()) {
-            skip(QStringLiteral("is %1, expected an object").arg(jsonfeed::typeName(value)));
-            continue;
-        }
-        const QJsonObject a = value.toObject();
-        const auto title = jsonfeed::string(a, "title");
-        if (!title || title->trimmed().isEmpty()) {
-            skip(QStringLiteral("title is %1, expected a string").arg(jsonfeed::typeName(a.value(QLatin1String("title")))));
-            continue;
-        }
+    return jsonfeed::mapArticles(resultsValue.toArray(), "title", [&](const QJsonObject &a, const QString &title) {
         core::NewsItem item;
-        item.headline = feedtext::truncated(feedtext::htmlToPlainText(*title), 400);
+        item.headline = feedtext::truncated(feedtext::htmlToPlainText(title), 400);
         item.summary = feedtext::truncated(feedtext::htmlToPlainText(jsonfeed::string(a, "description").value_or(QString())), 1000);
         item.url = feedtext::safeLink(jsonfeed::string(a, "article_url").value_or(QString()));
         item.source = jsonfeed::string(a.value(QLatin1String("publisher")).toObject(), "name").value_or(QString());
@@ -131,11 +112,8 @@ ParseResult PolygonProvider::parseReferenceNews(const QByteArray &bytes, const Q
         }
         item.category = QStringLiteral("general");
         item.provider = QStringLiteral("polygon");
-        r.items.append(item);
-    }
-    if (r.items.isEmpty() && r.skippedEntries > 0)
-        return ParseResult::failure(QStringLiteral("none of the %1 entries is a usable article (%2)").arg(r.skippedEntries).arg(firstProblem));
-    return r;
+        return item;
+    });
 }
 
 ParseResult PolygonProvider::parse(const PollTarget &target, const QByteArray &body, qint64 receivedAtMs) const
