@@ -1,5 +1,7 @@
 #include "serverconfig.h"
 
+#include "providerfactory.h"
+
 #include <QFileInfo>
 #include <QSettings>
 
@@ -232,6 +234,92 @@ std::vector<SettingSpec> buildSpecs()
         QStringLiteral("SSE polling (2025-11-25 clients): end a POST stream whose request is still running after "
                        "this long; the client resumes it with Last-Event-ID. 0 (default) = off."),
         Kind::Value, integer(0, 3600000, [](ServerConfig &c, qint64 v) { c.mcpHttp.ssePollIntervalMs = int(v); }));
+
+    // --- News (providers and hub) ---
+    add(QStringLiteral("provider"), QStringLiteral("news/providers"), { QStringLiteral("TICKERWIRE_PROVIDERS") },
+        QStringLiteral("NAME"),
+        QStringLiteral("News providers to run: demo (default; fictional, no network), rss, sec-edgar, finnhub, "
+                       "alphavantage, polygon. Repeatable or comma-separated; replaces the default."),
+        Kind::List, [](ServerConfig &c, const QString &v) -> QString {
+            // Also a comma list on the command line: --provider demo,finnhub.
+            const QStringList names = v.split(QLatin1Char(','), Qt::SkipEmptyParts);
+            for (const QString &raw : names) {
+                const QString name = raw.trimmed().toLower();
+                if (name.isEmpty())
+                    continue;
+                if (name != QLatin1String("demo") && !news::networkProviderIds().contains(name))
+                    return QStringLiteral("expected demo, %1").arg(news::networkProviderIds().join(QStringLiteral(", ")));
+                if (!c.newsProviders.contains(name))
+                    c.newsProviders.append(name);
+            }
+            return {};
+        });
+    add(QStringLiteral("demo-rate"), QStringLiteral("news/demoRate"), { QStringLiteral("TICKERWIRE_DEMO_RATE") },
+        QStringLiteral("ITEMS_PER_S"),
+        QStringLiteral("Demo feed pace in items per second (0 pauses it; fractions allowed). Default 1."),
+        Kind::Value, [](ServerConfig &c, const QString &v) -> QString {
+            bool ok = false;
+            const double rate = v.trimmed().toDouble(&ok);
+            if (!ok || rate < 0 || rate > news::DemoProviderSettings::kMaxRate)
+                return QStringLiteral("expected a number from 0 to %1").arg(news::DemoProviderSettings::kMaxRate);
+            c.demo.rate = rate;
+            return {};
+        });
+    add(QStringLiteral("demo-seed"), QStringLiteral("news/demoSeed"), { QStringLiteral("TICKERWIRE_DEMO_SEED") },
+        QStringLiteral("N"), QStringLiteral("Seed of the demo feed: the same seed gives the same items. Default 1."),
+        Kind::Value, [](ServerConfig &c, const QString &v) -> QString {
+            bool ok = false;
+            const quint64 seed = v.trimmed().toULongLong(&ok);
+            if (!ok)
+                return QStringLiteral("expected a non-negative integer");
+            c.demo.seed = seed;
+            return {};
+        });
+    auto secret = [](std::function<void(ServerConfig &, const QString &)> set) {
+        return [set](ServerConfig &c, const QString &v) -> QString {
+            set(c, v.trimmed());
+            return {};
+        };
+    };
+    add(QStringLiteral("finnhub-api-key"), QStringLiteral("news/finnhubApiKey"), { QStringLiteral("FINNHUB_API_KEY") },
+        QStringLiteral("KEY"), QStringLiteral("Finnhub API key (provider finnhub). Prefer the environment variable."),
+        Kind::Value, secret([](ServerConfig &c, const QString &v) { c.news.finnhubApiKey = v; }));
+    add(QStringLiteral("alphavantage-api-key"), QStringLiteral("news/alphaVantageApiKey"),
+        { QStringLiteral("ALPHAVANTAGE_API_KEY") }, QStringLiteral("KEY"),
+        QStringLiteral("Alpha Vantage API key (provider alphavantage). Prefer the environment variable."),
+        Kind::Value, secret([](ServerConfig &c, const QString &v) { c.news.alphaVantageApiKey = v; }));
+    add(QStringLiteral("polygon-api-key"), QStringLiteral("news/polygonApiKey"), { QStringLiteral("POLYGON_API_KEY") },
+        QStringLiteral("KEY"), QStringLiteral("Polygon API key (provider polygon). Prefer the environment variable."),
+        Kind::Value, secret([](ServerConfig &c, const QString &v) { c.news.polygonApiKey = v; }));
+    add(QStringLiteral("edgar-user-agent"), QStringLiteral("news/edgarUserAgent"),
+        { QStringLiteral("TICKERWIRE_EDGAR_USER_AGENT") }, QStringLiteral("TEXT"),
+        QStringLiteral("User-Agent for SEC EDGAR, naming you and a contact, e.g. \"Example Desk ops@example.com\" "
+                       "(EDGAR refuses anonymous clients; provider sec-edgar stays disabled without it)."),
+        Kind::Value, [](ServerConfig &c, const QString &v) -> QString {
+            c.news.edgarUserAgent = v.trimmed();
+            return {};
+        });
+    add(QStringLiteral("rss-url"), QStringLiteral("news/rssUrls"), { QStringLiteral("TICKERWIRE_RSS_URLS") },
+        QStringLiteral("URL"),
+        QStringLiteral("RSS/Atom feed URL template for provider rss; {symbol} is replaced by each watched symbol. "
+                       "Repeatable or comma-separated."),
+        Kind::List, [](ServerConfig &c, const QString &v) -> QString {
+            const QString url = v.trimmed();
+            if (url.isEmpty())
+                return {};
+            if (!url.startsWith(QLatin1String("http://")) && !url.startsWith(QLatin1String("https://")))
+                return QStringLiteral("expected an http(s) URL");
+            c.news.rssUrlTemplates.append(url);
+            return {};
+        });
+    add(QStringLiteral("news-ring-size"), QStringLiteral("news/ringPerSymbol"),
+        { QStringLiteral("TICKERWIRE_NEWS_RING_SIZE") }, QStringLiteral("N"),
+        QStringLiteral("News items kept per symbol for get_market_news and resumption. Default 500."), Kind::Value,
+        integer(1, 1000000, [](ServerConfig &c, qint64 v) { c.newsHub.ringPerSymbol = int(v); }));
+    add(QStringLiteral("news-ring-total"), QStringLiteral("news/ringOverall"),
+        { QStringLiteral("TICKERWIRE_NEWS_RING_TOTAL") }, QStringLiteral("N"),
+        QStringLiteral("News items kept in total. Default 5000."), Kind::Value,
+        integer(1, 10000000, [](ServerConfig &c, qint64 v) { c.newsHub.ringOverall = int(v); }));
     return s;
 }
 
@@ -252,7 +340,7 @@ QString applyValues(ServerConfig &config, const SettingSpec &spec, const QString
         const QString err = spec.apply(config, v);
         if (!err.isEmpty()) {
             // The value is echoed only for settings that cannot be secrets.
-            const bool secret = spec.option == QLatin1String("api-key");
+            const bool secret = spec.option == QLatin1String("api-key") || spec.option.endsWith(QLatin1String("-api-key"));
             return QStringLiteral("Invalid value %1for %2: %3.")
                 .arg(secret ? QString() : QStringLiteral("'%1' ").arg(v.left(100)), where, err);
         }
@@ -314,6 +402,8 @@ ConfigResult loadServerConfig(const CommandLineValues &commandLine, const QProce
                 for (const QString &v : values)
                     flat += splitList(v);
                 values = flat;
+                if (spec.option == QLatin1String("provider") && !values.isEmpty())
+                    config.newsProviders.clear(); // the file's list replaces the default
             } else {
                 values = QStringList { values.join(QLatin1Char(',')) };
             }
@@ -342,6 +432,10 @@ ConfigResult loadServerConfig(const CommandLineValues &commandLine, const QProce
                     config.security.apiKeys.clear(); // the environment replaces the file's list
                 else if (spec.option == QLatin1String("allow-origin"))
                     config.security.allowedOrigins.clear();
+                else if (spec.option == QLatin1String("provider"))
+                    config.newsProviders.clear();
+                else if (spec.option == QLatin1String("rss-url"))
+                    config.news.rssUrlTemplates.clear();
             }
             const QString err = applyValues(config, spec, values, QStringLiteral("environment variable %1").arg(var));
             if (!err.isEmpty()) {
@@ -370,6 +464,10 @@ ConfigResult loadServerConfig(const CommandLineValues &commandLine, const QProce
                 config.security.apiKeys.clear();
             else if (spec->option == QLatin1String("allow-origin"))
                 config.security.allowedOrigins.clear();
+            else if (spec->option == QLatin1String("provider"))
+                config.newsProviders.clear();
+            else if (spec->option == QLatin1String("rss-url"))
+                config.news.rssUrlTemplates.clear();
         }
         const QStringList effective = spec->kind == Kind::Flag && values.isEmpty() ? QStringList { QStringLiteral("true") } : values;
         const QString err = applyValues(config, *spec, effective, QStringLiteral("--%1").arg(name));
@@ -381,6 +479,8 @@ ConfigResult loadServerConfig(const CommandLineValues &commandLine, const QProce
 
     if (config.tlsCertFile.isEmpty() != config.tlsKeyFile.isEmpty())
         result.error = QStringLiteral("TLS needs both --tls-cert and --tls-key.");
+    if (result.error.isEmpty() && config.newsProviders.isEmpty())
+        result.error = QStringLiteral("No news provider: give --provider demo or a real one.");
     return result;
 }
 

@@ -3,8 +3,11 @@
 // setting onto its command-line option, environment variable and config-file key.
 #pragma once
 
+#include "demoprovider.h"
 #include "httplimits.h"
 #include "mcpsettings.h"
+#include "newshub.h"
+#include "providersettings.h"
 #include "securityconfig.h"
 #include "streamablehttpsettings.h"
 
@@ -29,6 +32,11 @@ struct ServerConfig {
     mcp::StreamableHttpSettings mcpHttp; // the /mcp transport (sessions, event store, SSE)
     // Speak MCP over stdin/stdout instead of listening (for clients that launch servers).
     bool stdio = false;
+    // News: which providers feed the hub ("demo" and/or networkProviderIds()), in order.
+    QStringList newsProviders { QStringLiteral("demo") };
+    news::DemoProviderSettings demo; // --demo-rate, --demo-seed
+    news::ProviderSettings news; // keys, EDGAR user agent, RSS templates (enabled: from newsProviders)
+    news::NewsHubSettings newsHub; // ring sizes
 };
 
 // One setting. Each is read, in increasing precedence, from the config file (INI key

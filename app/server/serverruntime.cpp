@@ -1,12 +1,17 @@
 #include "serverruntime.h"
 
 #include "apikeystore.h"
+#include "demoprovider.h"
 #include "httpresponder.h"
 #include "httpserver.h"
 #include "logging.h"
+#include "markettools.h"
 #include "mcpserver.h"
 #include "metrics.h"
+#include "newsbridge.h"
+#include "newshub.h"
 #include "originpolicy.h"
+#include "providerfactory.h"
 #include "securitymiddleware.h"
 #include "stdiotransport.h"
 #include "streamablehttptransport.h"
@@ -41,8 +46,36 @@ ServerRuntime::ServerRuntime(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_metrics(std::make_unique<core::MetricsRegistry>())
+    , m_hub(std::make_unique<news::NewsHub>(m_config.newsHub, m_metrics.get()))
     , m_mcp(std::make_unique<mcp::McpServer>(m_config.mcp, m_metrics.get()))
 {
+    buildNews();
+}
+
+void ServerRuntime::buildNews()
+{
+    news::ProviderSettings network = m_config.news;
+    network.enabled.clear();
+    for (const QString &name : std::as_const(m_config.newsProviders)) {
+        if (name == QLatin1String("demo")) {
+            if (!m_demo) {
+                m_demo = new news::DemoProvider(m_config.demo);
+                m_hub->addProvider(m_demo);
+            }
+        } else {
+            network.enabled.append(name);
+        }
+    }
+    if (!network.enabled.isEmpty()) {
+        QStringList errors;
+        const QList<news::NewsProvider *> providers = news::createNetworkProviders(network, nullptr, &errors);
+        for (news::NewsProvider *p : providers)
+            m_hub->addProvider(p);
+        for (const QString &e : std::as_const(errors))
+            qCWarning(lcNews).noquote() << e;
+    }
+    m_tools = std::make_unique<news::MarketTools>(m_hub.get(), m_mcp.get());
+    m_tools->registerAll();
 }
 
 ServerRuntime::~ServerRuntime()
@@ -123,11 +156,14 @@ bool ServerRuntime::start(QString *error)
 
     installRoutes();
     installProcessMetrics();
+    m_bridge = std::make_unique<news::NewsBridge>(m_hub.get(), m_http.get());
+    m_bridge->setStreamingEnabled(m_mcp->settings().streamingEnabled);
     m_transport = std::make_unique<mcp::StreamableHttpTransport>(m_mcp.get(), m_http.get(), m_config.mcpHttp);
 
     if (!m_http->listen(bind, quint16(m_config.port)))
         return fail(m_http->errorString());
     m_uptime.start();
+    m_hub->startProviders();
 
     const bool loopback = bind.isLoopback();
     qCInfo(lcServer).noquote() << "listening on" << m_http->baseUrl() << "mode"
@@ -158,12 +194,15 @@ bool ServerRuntime::startStdio(QString *error)
         return false;
     }
     m_uptime.start();
+    m_hub->startProviders();
     qCInfo(lcServer) << "serving MCP on stdio";
     return true;
 }
 
 void ServerRuntime::stop()
 {
+    if (m_hub)
+        m_hub->stopProviders();
     if (m_stdio)
         m_stdio->stop();
     if (m_http)

@@ -1,5 +1,7 @@
-// Builds the running server from a ServerConfig: metrics, the MCP engine, the HTTP server
-// with its security pipeline, the routes and the MCP Streamable HTTP transport at /mcp. Owned by tickerwire-server's main (and, later, by the GUI's
+// Builds the running server from a ServerConfig: metrics, the news hub and its providers, the
+// MCP engine with the market-news tools, the HTTP server with its security pipeline, the
+// routes (incl. the browser bridge /api/mcp/stream-news) and the MCP Streamable HTTP
+// transport at /mcp. Owned by tickerwire-server's main (and, later, by the GUI's
 // server thread). start() refuses unsafe configurations with a message that says what to do.
 #pragma once
 
@@ -23,6 +25,13 @@ class McpServer;
 class StdioTransport;
 class StreamableHttpTransport;
 } // namespace tw::mcp
+
+namespace tw::news {
+class DemoProvider;
+class MarketTools;
+class NewsBridge;
+class NewsHub;
+} // namespace tw::news
 
 namespace tw::server {
 
@@ -52,6 +61,11 @@ public:
     mcp::McpServer *mcpServer() const { return m_mcp.get(); }
     // The /mcp transport: null until start() has built the HTTP server.
     mcp::StreamableHttpTransport *mcpTransport() const { return m_transport.get(); }
+    // The news hub (valid from construction; providers start with start()/startStdio()).
+    news::NewsHub *newsHub() const { return m_hub.get(); }
+    // The demo provider when "demo" is among the providers, else null.
+    news::DemoProvider *demoProvider() const { return m_demo; }
+    news::NewsBridge *newsBridge() const { return m_bridge.get(); }
 
 Q_SIGNALS:
     void stdioFinished();
@@ -59,15 +73,20 @@ Q_SIGNALS:
 private:
     void installRoutes();
     void installProcessMetrics();
+    void buildNews();
 
     ServerConfig m_config;
     // Declaration order is destruction order in reverse: the transport goes first (it closes
     // its sessions on the engine and ends their streams on the HTTP server), metrics last.
     std::unique_ptr<core::MetricsRegistry> m_metrics;
+    std::unique_ptr<news::NewsHub> m_hub; // owns the providers
+    news::DemoProvider *m_demo = nullptr;
     std::unique_ptr<mcp::McpServer> m_mcp;
+    std::unique_ptr<news::MarketTools> m_tools;
     std::unique_ptr<http::ApiKeyStore> m_keys;
     std::unique_ptr<http::OriginPolicy> m_origins;
     std::unique_ptr<http::HttpServer> m_http;
+    std::unique_ptr<news::NewsBridge> m_bridge;
     std::unique_ptr<mcp::StreamableHttpTransport> m_transport;
     std::unique_ptr<mcp::StdioTransport> m_stdio;
     QElapsedTimer m_uptime;
