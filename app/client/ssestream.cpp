@@ -207,19 +207,30 @@ bool SseStream::checkResponse()
     return generation == m_generation && m_state == State::Open;
 }
 
-void SseStream::onReadyRead()
+bool SseStream::takeResponseBytes(quint64 generation)
 {
-    const quint64 generation = m_generation;
+    // Shared by readyRead and finished: check the status line once, and keep (a bounded
+    // prefix of) an error response's body for the message. False: nothing more to do here.
     if (!m_reply)
-        return;
+        return false;
     if (!m_responseChecked) {
         checkResponse();
         if (generation != m_generation || !m_reply)
-            return;
+            return false;
     }
     if (m_errorResponse) {
         const QByteArray bytes = m_reply->readAll();
         m_errorBody += bytes.left(std::max<qsizetype>(0, kMaxErrorBody - m_errorBody.size()));
+    }
+    return true;
+}
+
+void SseStream::onReadyRead()
+{
+    const quint64 generation = m_generation;
+    if (!takeResponseBytes(generation))
+        return;
+    if (m_errorResponse) {
         armWatchdog();
         return;
     }
@@ -250,16 +261,9 @@ void SseStream::onReadyRead()
 void SseStream::onFinished()
 {
     const quint64 generation = m_generation;
-    if (!m_reply)
+    if (!takeResponseBytes(generation))
         return;
-    if (!m_responseChecked) {
-        checkResponse();
-        if (generation != m_generation || !m_reply)
-            return;
-    }
     if (m_errorResponse) {
-        const QByteArray bytes = m_reply->readAll();
-        m_errorBody += bytes.left(std::max<qsizetype>(0, kMaxErrorBody - m_errorBody.size()));
         fail(httpErrorMessage(m_httpStatus, m_errorBody));
         return;
     }

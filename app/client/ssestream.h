@@ -99,6 +99,7 @@ private:
     void onMetaDataChanged();
     void onReadyRead();
     void onFinished();
+    bool takeResponseBytes(quint64 generation);
     void onIdleTimeout();
     bool checkResponse(); // false if the reply was dropped (terminal state or not ready)
     void connectionLost(const QString &why);
