@@ -47,6 +47,16 @@ void putIfNotEmpty(QJsonObject &o, const QString &key, const QJsonObject &value)
         o.insert(key, value);
 }
 
+// The descriptive fields resources and resource templates share in their list entries.
+template<typename Entry>
+void putResourceDescription(QJsonObject &o, const Entry &e)
+{
+    putIfNotEmpty(o, u"title"_s, e.title);
+    putIfNotEmpty(o, u"description"_s, e.description);
+    putIfNotEmpty(o, u"mimeType"_s, e.mimeType);
+    putIfNotEmpty(o, u"annotations"_s, e.annotations);
+}
+
 QHash<QString, QString> contextArguments(const QJsonObject &params)
 {
     QHash<QString, QString> out;
@@ -829,20 +839,14 @@ QJsonObject McpServer::toolJson(const McpTool &tool) const
 QJsonObject McpServer::resourceJson(const McpResource &r) const
 {
     QJsonObject o { { u"uri"_s, r.uri }, { u"name"_s, r.name } };
-    putIfNotEmpty(o, u"title"_s, r.title);
-    putIfNotEmpty(o, u"description"_s, r.description);
-    putIfNotEmpty(o, u"mimeType"_s, r.mimeType);
-    putIfNotEmpty(o, u"annotations"_s, r.annotations);
+    putResourceDescription(o, r);
     return o;
 }
 
 QJsonObject McpServer::templateJson(const McpResourceTemplate &t) const
 {
     QJsonObject o { { u"uriTemplate"_s, t.uriTemplate }, { u"name"_s, t.name } };
-    putIfNotEmpty(o, u"title"_s, t.title);
-    putIfNotEmpty(o, u"description"_s, t.description);
-    putIfNotEmpty(o, u"mimeType"_s, t.mimeType);
-    putIfNotEmpty(o, u"annotations"_s, t.annotations);
+    putResourceDescription(o, t);
     return o;
 }
 
