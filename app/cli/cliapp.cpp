@@ -5,7 +5,7 @@
 #include "mcpclient.h"
 #include "newsitem.h"
 #include "newsstreamclient.h"
-#include "sigintwatcher.h"
+#include "unixsignalwatcher.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -101,8 +101,8 @@ bool CliApp::start()
     }
     connect(m_client, &McpClient::errorOccurred, this, &CliApp::failWith);
 
-    auto *watcher = new SigintWatcher(this);
-    connect(watcher, &SigintWatcher::interrupted, this, &CliApp::onInterrupted);
+    auto *watcher = new core::UnixSignalWatcher(this);
+    connect(watcher, &tw::core::UnixSignalWatcher::terminationRequested, this, &CliApp::onInterrupted);
 
     m_client->connectToServer();
     if (!m_options.conformanceScenario.isEmpty())

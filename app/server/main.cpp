@@ -66,9 +66,9 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    UnixSignalWatcher signals;
+    tw::core::UnixSignalWatcher signals;
     ServerRuntime runtime(loaded.config);
-    QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, &app, [&runtime](int sig) {
+    QObject::connect(&signals, &tw::core::UnixSignalWatcher::terminationRequested, &app, [&runtime](int sig) {
         qCInfo(lcServer) << "signal" << sig << "received; closing streams and shutting down";
         runtime.stop();
         // Let the closing sockets flush on the event loop, then leave.

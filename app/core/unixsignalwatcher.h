@@ -7,7 +7,7 @@
 
 #include <memory>
 
-namespace tw::server {
+namespace tw::core {
 
 class UnixSignalWatcher : public QObject {
     Q_OBJECT
@@ -23,4 +23,4 @@ private:
     std::unique_ptr<QSocketNotifier> m_notifier;
 };
 
-} // namespace tw::server
+} // namespace tw::core
