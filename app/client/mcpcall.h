@@ -35,8 +35,9 @@ public:
 
 Q_SIGNALS:
     void progress(const tw::client::McpProgress &progress);
-    // The response stream was lost before the answer; resuming (GET + Last-Event-ID).
-    void resuming(int attempt);
+    // The response stream was lost before the answer; resuming (GET + Last-Event-ID) in
+    // delayMs (what a user is told: "retry in 2 s").
+    void resuming(int attempt, int delayMs);
     void done(const tw::client::McpResponse &response);
 
 private:

@@ -708,7 +708,7 @@ void McpClient::tryResume(McpCall *call, const QString &why)
         : (attempt == 1 ? call->m_retryMs : std::max(call->m_retryMs, backoff));
     qCDebug(lcClient) << "stream of request" << call->m_id << "lost:" << why << "- resume attempt"
                       << attempt << "in" << delay << "ms";
-    Q_EMIT call->resuming(attempt);
+    Q_EMIT call->resuming(attempt, delay);
     QTimer::singleShot(delay, call, [this, call] { startResume(call); });
 }
 

@@ -46,6 +46,7 @@ void NewsStreamClient::start(
     m_lastLatencyMs = 0;
     m_endReason.clear();
     m_result = {};
+    m_lastError = {};
     if (!m_client) {
         setState(State::Failed);
         Q_EMIT error(QStringLiteral("No MCP client"));
@@ -68,7 +69,10 @@ void NewsStreamClient::start(
     m_call = m_client->request(QStringLiteral("tools/call"), params, options);
     connect(m_call, &McpCall::progress, this, &NewsStreamClient::onProgress);
     connect(m_call, &McpCall::done, this, &NewsStreamClient::onDone);
-    connect(m_call, &McpCall::resuming, this, [this] { setState(State::Reconnecting); });
+    connect(m_call, &McpCall::resuming, this, [this](int attempt, int delayMs) {
+        setState(State::Reconnecting);
+        Q_EMIT reconnecting(attempt, delayMs);
+    });
 }
 
 void NewsStreamClient::stop()
@@ -101,6 +105,7 @@ void NewsStreamClient::onDone(const McpResponse &response)
 {
     m_call = nullptr;
     if (!response.ok()) {
+        m_lastError = response.error;
         if (response.error.kind == McpError::Kind::Cancelled) {
             m_endReason = QStringLiteral("cancelled");
             setState(State::Stopped);
@@ -118,6 +123,7 @@ void NewsStreamClient::onDone(const McpResponse &response)
             : content.first().toObject().value(QStringLiteral("text")).toString();
         if (text.isEmpty())
             text = QStringLiteral("stream_market_news failed");
+        m_lastError = McpError::make(McpError::Kind::Rpc, text);
         setState(State::Failed);
         Q_EMIT error(text);
         return;

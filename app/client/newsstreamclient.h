@@ -3,6 +3,7 @@
 // replay) and heartbeats, and its result into the end reason. What the GUI and the CLI use.
 #pragma once
 
+#include "mcperror.h"
 #include "newsitem.h"
 
 #include <QJsonObject>
@@ -51,6 +52,10 @@ public:
     QString endReason() const { return m_endReason; }
     // The tool's final structuredContent (items sent, count, endReason, symbols).
     QJsonObject result() const { return m_result; }
+    // Why the last stream failed (state Failed): lets a caller tell a lost server (Network,
+    // ConnectionRefused: worth retrying) from a refusal (Unauthorized, a tool error: not).
+    // A tool error (isError result) is Kind::Rpc with code 0.
+    McpError lastError() const { return m_lastError; }
 
 Q_SIGNALS:
     void item(const tw::core::NewsItem &item, qint64 latencyMs);
@@ -58,6 +63,8 @@ Q_SIGNALS:
     void finished(const QString &endReason);
     void stateChanged(tw::client::NewsStreamClient::State state);
     void error(const QString &message);
+    // The stream was lost; attempt `attempt` to resume it starts in delayMs.
+    void reconnecting(int attempt, int delayMs);
 
 private:
     void onProgress(const McpProgress &progress);
@@ -73,6 +80,7 @@ private:
     qint64 m_lastLatencyMs = 0;
     QString m_endReason;
     QJsonObject m_result;
+    McpError m_lastError;
 };
 
 } // namespace tw::client

@@ -115,6 +115,22 @@ double MetricsRegistry::value(const QByteArray &name, const QByteArray &labels) 
     return 0;
 }
 
+double MetricsRegistry::sum(const QByteArray &name) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto fit = m_families.find(name);
+    if (fit == m_families.end())
+        return 0;
+    double total = 0;
+    for (const auto &entry : fit->second->series) {
+        if (const auto *c = std::get_if<std::unique_ptr<Counter>>(&entry.second))
+            total += *c ? static_cast<double>((*c)->value()) : 0;
+        else if (const auto *g = std::get_if<std::unique_ptr<Gauge>>(&entry.second))
+            total += *g ? static_cast<double>((*g)->value()) : 0;
+    }
+    return total;
+}
+
 static QByteArray number(double v)
 {
     if (std::isinf(v))

@@ -77,6 +77,9 @@ public:
 
     // Current value of a counter or gauge (0 if absent): for tests and status panels.
     double value(const QByteArray &name, const QByteArray &labels = {}) const;
+    // A counter or gauge family summed over all its label sets (e.g. requests by status); 0 if
+    // absent. Computed gauges (gaugeCallback) are skipped, so any thread may call it.
+    double sum(const QByteArray &name) const;
 
     QByteArray renderPrometheus() const;
 

@@ -8,6 +8,7 @@
 #include "serverconfig.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QObject>
 
 #include <memory>
@@ -34,6 +35,10 @@ class NewsHub;
 } // namespace tw::news
 
 namespace tw::server {
+
+// "localhost", an IPv4/IPv6 literal or a bracketed IPv6 literal; a null address if none of
+// those (what --host and the GUI's listen-address field accept).
+QHostAddress parseBindAddress(const QString &host);
 
 class ServerRuntime : public QObject {
     Q_OBJECT
