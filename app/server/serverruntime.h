@@ -97,7 +97,4 @@ private:
     QElapsedTimer m_uptime;
 };
 
-// Resolves "localhost" and literal addresses; a null address for anything else.
-QHostAddress parseBindAddress(const QString &host);
-
 } // namespace tw::server
