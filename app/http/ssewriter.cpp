@@ -4,14 +4,25 @@
 #include "logging.h"
 #include "metrics.h"
 
+#include <chrono>
+
 namespace tw::http {
+
+namespace {
+    qint64 steadyNowNs()
+    {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
+} // namespace
 
 SseWriter::SseWriter(HttpResponder *responder, const HttpServer *server, QObject *parent)
     : QObject(parent)
     , m_responder(responder)
     , m_server(server)
 {
-    m_heartbeat.setSingleShot(false);
+    m_heartbeat.setSingleShot(true);
     connect(&m_heartbeat, &QTimer::timeout, this, &SseWriter::onHeartbeat);
     connect(responder, &HttpResponder::closed, this, [this](HttpResponder::CloseReason reason) {
         m_heartbeat.stop();
@@ -109,8 +120,10 @@ bool SseWriter::isOpen() const
 
 void SseWriter::setHeartbeatInterval(int ms)
 {
-    if (ms > 0)
-        m_heartbeat.start(ms);
+    m_heartbeatMs = ms > 0 ? ms : 0;
+    m_lastWriteNs = steadyNowNs();
+    if (m_heartbeatMs > 0)
+        m_heartbeat.start(m_heartbeatMs);
     else
         m_heartbeat.stop();
 }
@@ -121,20 +134,29 @@ bool SseWriter::writeBytes(const QByteArray &bytes, bool isEvent)
         return false;
     if (isEvent)
         m_server->hotMetrics().sseEvents->inc();
-    // Any write proves liveness; the heartbeat is for idle streams only.
-    if (m_heartbeat.isActive())
-        m_heartbeat.start();
+    // Any write proves liveness; the heartbeat is for idle streams only. onHeartbeat() reads
+    // this time and re-arms the timer for the rest of the interval.
+    if (m_heartbeatMs > 0)
+        m_lastWriteNs = steadyNowNs();
     return true;
 }
 
 void SseWriter::onHeartbeat()
 {
-    if (!isOpen()) {
+    if (!isOpen() || m_heartbeatMs <= 0) {
         m_heartbeat.stop();
+        return;
+    }
+    const qint64 idleMs = (steadyNowNs() - m_lastWriteNs) / 1000000;
+    // Coarse timers may fire a little early (up to 5 %): that still counts as idle.
+    if (idleMs < m_heartbeatMs - m_heartbeatMs / 20) {
+        m_heartbeat.start(int(m_heartbeatMs - idleMs));
         return;
     }
     if (m_responder->write(QByteArrayLiteral(": ping\n\n")))
         m_server->hotMetrics().heartbeats->inc();
+    m_lastWriteNs = steadyNowNs();
+    m_heartbeat.start(m_heartbeatMs);
 }
 
 } // namespace tw::http

@@ -54,7 +54,12 @@ private:
 
     QPointer<HttpResponder> m_responder;
     const HttpServer *m_server;
+    // Single-shot, armed for the moment the stream would have been idle for the interval.
+    // A write only records its time: restarting a QTimer per event costs a timer-list
+    // insert on every write of every stream (see bench/README.md).
     QTimer m_heartbeat;
+    int m_heartbeatMs = 0;
+    qint64 m_lastWriteNs = 0; // steady clock
 };
 
 } // namespace tw::http

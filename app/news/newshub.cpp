@@ -7,6 +7,9 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <algorithm>
 
@@ -223,6 +226,24 @@ NewsHub::ProviderCounters &NewsHub::countersFor(const QString &provider)
     return *m_providerCounters.emplace(key, std::move(counters)).first->second;
 }
 
+QByteArray NewsHub::serialize(const core::NewsItem &item) const
+{
+    if (!m_settings.publishNsOnWire)
+        return item.toJson();
+    QJsonObject o = item.toJsonObject();
+    o.insert(QStringLiteral("publishNs"), QJsonValue(item.publishNs));
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+QByteArray NewsHub::jsonStringLiteral(const QByteArray &json)
+{
+    // Qt's own writer, so the bytes are exactly what a QJsonObject holding the item's JSON as a
+    // string would serialise to: ["..."] minus the brackets.
+    const QByteArray array
+        = QJsonDocument(QJsonArray { QString::fromUtf8(json) }).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
 bool NewsHub::normalize(core::NewsItem &item) const
 {
     item.headline = item.headline.trimmed();
@@ -321,7 +342,8 @@ void NewsHub::groupInto(const EntryPtr &original, const core::NewsItem &item)
     auto updated = std::make_shared<PublishedItem>();
     updated->item = current;
     updated->item.otherSources.append(source);
-    updated->json = updated->item.toJson();
+    updated->json = serialize(updated->item);
+    updated->jsonString = jsonStringLiteral(updated->json);
     original->item = updated;
     Q_EMIT itemUpdated(original->item);
 }
@@ -390,7 +412,8 @@ QList<ItemPtr> NewsHub::ingest(const QList<core::NewsItem> &batch)
         item.publishNs = core::NewsItem::monotonicNowNs();
         auto published = std::make_shared<PublishedItem>();
         published->item = std::move(item);
-        published->json = published->item.toJson();
+        published->json = serialize(published->item);
+        published->jsonString = jsonStringLiteral(published->json);
         auto entry = std::make_shared<Entry>();
         entry->item = published;
         entry->words = std::move(words);
@@ -422,7 +445,9 @@ void NewsHub::deliver(const ItemPtr &item)
     ++m_dispatchDepth;
     const size_t count = m_subscriptions.size(); // subscriptions added by callbacks replay on their own
     for (size_t i = 0; i < count; ++i) {
-        const std::shared_ptr<Subscription> sub = m_subscriptions[i];
+        // No compaction while dispatching, so the vector keeps every Subscription alive; a
+        // raw pointer spares an atomic increment and decrement per subscriber and item.
+        Subscription *const sub = m_subscriptions[i].get();
         if (sub->removed || !sub->filter.matches(item->item))
             continue;
         if (sub->replaying)
@@ -453,7 +478,7 @@ quint64 NewsHub::subscribe(const NewsFilter &filter, quint64 fromSequence, ItemC
     ++m_activeSubscriptions;
     if (m_subscriptionsGauge)
         m_subscriptionsGauge->set(m_activeSubscriptions);
-    updateProviderSymbols();
+    countSymbols(sub->filter, +1);
 
     ++m_dispatchDepth;
     const std::vector<ItemPtr> replay = collect(sub->filter, sub->lastDelivered);
@@ -477,9 +502,13 @@ quint64 NewsHub::subscribe(const NewsFilter &filter, quint64 fromSequence, ItemC
 
 void NewsHub::unsubscribe(quint64 id)
 {
-    for (const std::shared_ptr<Subscription> &sub : m_subscriptions) {
+    // Ids grow with each subscribe and compaction keeps the order: binary search.
+    const auto it = std::lower_bound(m_subscriptions.cbegin(), m_subscriptions.cend(), id,
+        [](const std::shared_ptr<Subscription> &s, quint64 wanted) { return s->id < wanted; });
+    if (it != m_subscriptions.cend()) {
+        const std::shared_ptr<Subscription> sub = *it; // compaction below may erase *it
         if (sub->id != id || sub->removed)
-            continue;
+            return;
         sub->removed = true;
         sub->pending.clear();
         --m_activeSubscriptions;
@@ -489,9 +518,25 @@ void NewsHub::unsubscribe(quint64 id)
             compactSubscriptions();
         else
             m_needsCompaction = true; // a callback may be running: free it once none is
-        updateProviderSymbols();
-        return;
+        countSymbols(sub->filter, -1);
     }
+}
+
+void NewsHub::countSymbols(const NewsFilter &filter, int delta)
+{
+    bool changed = false;
+    for (const QString &symbol : filter.symbols) {
+        int &refs = m_symbolRefs[symbol];
+        refs += delta;
+        if (refs <= 0) {
+            m_symbolRefs.remove(symbol);
+            changed = true;
+        } else if (refs == 1 && delta > 0) {
+            changed = true;
+        }
+    }
+    if (changed)
+        updateProviderSymbols();
 }
 
 QStringList NewsHub::watchedSymbols() const
@@ -501,12 +546,7 @@ QStringList NewsHub::watchedSymbols() const
 
 void NewsHub::updateProviderSymbols()
 {
-    QSet<QString> all;
-    for (const std::shared_ptr<Subscription> &sub : m_subscriptions) {
-        if (!sub->removed)
-            all.unite(sub->filter.symbols);
-    }
-    QStringList watched(all.cbegin(), all.cend());
+    QStringList watched = m_symbolRefs.keys();
     watched.sort();
     if (watched == m_watched)
         return;

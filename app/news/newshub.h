@@ -53,6 +53,10 @@ class NewsProvider;
 struct PublishedItem {
     core::NewsItem item;
     QByteArray json;
+    // `json` as a JSON string literal, quotes included, escaped as QJsonDocument escapes it:
+    // streams that carry the item as a message (the bridge's progress notifications) splice
+    // these bytes in instead of escaping the item again for every subscriber.
+    QByteArray jsonString;
 };
 using ItemPtr = std::shared_ptr<const PublishedItem>;
 
@@ -64,6 +68,10 @@ struct NewsHubSettings {
     double groupSimilarity = 0.7; // near-duplicates: min Jaccard similarity of headline words
     int groupScanLimit = 64; // near-duplicates: newest items compared per shared symbol
     int maxSymbolRings = 20000; // beyond this, the ring of the least recently active symbol goes
+    // Benchmarks only (--bench-publish-ns): each item's JSON also carries "publishNs", the
+    // CLOCK_MONOTONIC ns of its publication, so a load generator on the same host can measure
+    // delivery latency. Off by default: the wire format is then unchanged.
+    bool publishNsOnWire = false;
 };
 
 class NewsHub : public QObject {
@@ -127,6 +135,8 @@ private:
     struct ProviderCounters;
 
     void onProviderItems(const QList<core::NewsItem> &items);
+    QByteArray serialize(const core::NewsItem &item) const;
+    static QByteArray jsonStringLiteral(const QByteArray &json);
     bool normalize(core::NewsItem &item) const;
     bool isDuplicate(const core::NewsItem &item, const QString &canonicalUrl) const;
     void remember(const QString &id, const QString &canonicalUrl);
@@ -137,6 +147,7 @@ private:
     void deliverTo(Subscription &subscription, const ItemPtr &item);
     void compactSubscriptions();
     void updateProviderSymbols();
+    void countSymbols(const NewsFilter &filter, int delta);
     // Retained items matching `filter` with sequence > afterSequence, ascending by sequence.
     std::vector<ItemPtr> collect(const NewsFilter &filter, quint64 afterSequence) const;
     std::deque<EntryPtr> &ringFor(const QString &symbol);
@@ -160,6 +171,9 @@ private:
     int m_dispatchDepth = 0; // > 0 while callbacks run: removal is deferred
     bool m_needsCompaction = false;
     QStringList m_watched;
+    // How many live subscriptions name each symbol: subscribe/unsubscribe update the watched
+    // list only when a symbol comes or goes, so opening N streams costs O(N), not O(N^2).
+    QHash<QString, int> m_symbolRefs;
 
     std::map<QString, std::unique_ptr<ProviderCounters>> m_providerCounters;
     core::Gauge *m_subscriptionsGauge = nullptr;

@@ -103,32 +103,87 @@ QByteArray NewsStream::heartbeatJson(qint64 atMs, int itemsSoFar)
         .toJson(QJsonDocument::Compact);
 }
 
+namespace {
+    // The human-readable summary of a result: a sentence, then one line per listed item.
+    QString resultText(const QList<ItemPtr> &items, int count, NewsStream::EndReason reason,
+        const QStringList &symbols)
+    {
+        using EndReason = NewsStream::EndReason;
+        QString text;
+        const QString who = symbols.isEmpty() ? u"all symbols"_s : symbols.join(u", "_s);
+        switch (reason) {
+        case EndReason::Snapshot:
+            text = u"%1 news item(s) available now for %2 (not streamed)."_s.arg(count).arg(who);
+            break;
+        case EndReason::Duration:
+            text = u"Streamed %1 news item(s) for %2; the stream ran for its full duration."_s
+                       .arg(count)
+                       .arg(who);
+            break;
+        case EndReason::Cancelled:
+            text = u"Streamed %1 news item(s) for %2 before the stream was cancelled."_s.arg(count)
+                       .arg(who);
+            break;
+        }
+        for (const ItemPtr &item : items) {
+            text += u"\n- ["_s + core::NewsItem::isoTime(item->item.publishedAtMs) + u"] "_s
+                + item->item.symbols.join(u',') + u": "_s + item->item.headline + u" ("_s
+                + item->item.source + u")"_s;
+        }
+        return text;
+    }
+
+    // A JSON value's compact bytes (Qt's writer, so escaping matches everywhere else).
+    QByteArray compactValue(const QJsonValue &value)
+    {
+        const QByteArray array = QJsonDocument(QJsonArray { value }).toJson(QJsonDocument::Compact);
+        return array.mid(1, array.size() - 2);
+    }
+} // namespace
+
+QByteArray NewsStream::resultJson(EndReason reason) const
+{
+    return buildResultJson(
+        m_items, m_itemCount, reason, m_options.symbols, m_itemCount > m_items.size());
+}
+
+QByteArray NewsStream::buildResultJson(const QList<ItemPtr> &items, int count, EndReason reason,
+    const QStringList &symbols, bool truncated)
+{
+    const QByteArray text = compactValue(resultText(items, count, reason, symbols));
+    qsizetype itemBytes = 0;
+    for (const ItemPtr &item : items)
+        itemBytes += item->json.size() + 1;
+    QByteArray out;
+    out.reserve(text.size() + itemBytes + 256);
+    // Keys in the order QJsonDocument writes them (sorted), so both builders agree byte for byte.
+    out += "{\"content\":[{\"text\":";
+    out += text;
+    out += ",\"type\":\"text\"}],\"structuredContent\":{\"count\":";
+    out += QByteArray::number(count);
+    out += ",\"endReason\":";
+    out += compactValue(endReasonName(reason));
+    out += ",\"items\":[";
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        out += items.at(i)->json;
+    }
+    out += "],\"symbols\":";
+    out += compactValue(QJsonArray::fromStringList(symbols));
+    if (truncated)
+        out += ",\"truncated\":true";
+    out += "}}";
+    return out;
+}
+
 QJsonObject NewsStream::buildResult(const QList<ItemPtr> &items, int count, EndReason reason,
     const QStringList &symbols, bool truncated)
 {
     QJsonArray array;
-    QString text;
-    const QString who = symbols.isEmpty() ? u"all symbols"_s : symbols.join(u", "_s);
-    switch (reason) {
-    case EndReason::Snapshot:
-        text = u"%1 news item(s) available now for %2 (not streamed)."_s.arg(count).arg(who);
-        break;
-    case EndReason::Duration:
-        text
-            = u"Streamed %1 news item(s) for %2; the stream ran for its full duration."_s.arg(count)
-                  .arg(who);
-        break;
-    case EndReason::Cancelled:
-        text = u"Streamed %1 news item(s) for %2 before the stream was cancelled."_s.arg(count).arg(
-            who);
-        break;
-    }
-    for (const ItemPtr &item : items) {
+    const QString text = resultText(items, count, reason, symbols);
+    for (const ItemPtr &item : items)
         array.append(item->item.toJsonObject());
-        text += u"\n- ["_s + core::NewsItem::isoTime(item->item.publishedAtMs) + u"] "_s
-            + item->item.symbols.join(u',') + u": "_s + item->item.headline + u" ("_s
-            + item->item.source + u")"_s;
-    }
     QJsonObject structured {
         { u"items"_s, array },
         { u"count"_s, count },

@@ -64,6 +64,12 @@ public:
     // The same shape for any item list (the snapshot path): items oldest first.
     static QJsonObject buildResult(const QList<ItemPtr> &items, int count, EndReason reason,
         const QStringList &symbols, bool truncated = false);
+    // result(reason) as compact JSON, built from each item's published bytes instead of a
+    // QJsonObject per item: a stream that ends with 1,000 items would otherwise hold the event
+    // loop (and every other stream) for milliseconds, and many streams often end together.
+    QByteArray resultJson(EndReason reason) const;
+    static QByteArray buildResultJson(const QList<ItemPtr> &items, int count, EndReason reason,
+        const QStringList &symbols, bool truncated = false);
     static QString endReasonName(EndReason reason);
     // {"type":"heartbeat","at":"<ISO time>","items":<n>}: the message of a heartbeat progress.
     static QByteArray heartbeatJson(qint64 atMs, int itemsSoFar);

@@ -320,6 +320,11 @@ std::vector<SettingSpec> buildSpecs()
         { QStringLiteral("TICKERWIRE_NEWS_RING_TOTAL") }, QStringLiteral("N"),
         QStringLiteral("News items kept in total. Default 5000."), Kind::Value,
         integer(1, 10000000, [](ServerConfig &c, qint64 v) { c.newsHub.ringOverall = int(v); }));
+    add(QStringLiteral("bench-publish-ns"), QStringLiteral("news/benchPublishNs"),
+        { QStringLiteral("TICKERWIRE_BENCH_PUBLISH_NS") }, {},
+        QStringLiteral("Benchmarks only: add \"publishNs\" (the hub's CLOCK_MONOTONIC publish time in ns) to "
+                       "each item's JSON so bench/tw-loadgen can measure delivery latency. Off by default."),
+        Kind::Flag, flag([](ServerConfig &c, bool b) { c.newsHub.publishNsOnWire = b; }));
     return s;
 }
 

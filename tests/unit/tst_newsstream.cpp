@@ -56,6 +56,8 @@ private Q_SLOTS:
     void heartbeatsAndDuration();
     void stopIsIdempotentAndFrees();
     void resultListsWhatWasSent();
+    void resultJsonMatchesResult_data();
+    void resultJsonMatchesResult();
 };
 
 void tst_NewsStream::liveItemsForItsSymbolsOnly()
@@ -170,6 +172,38 @@ void tst_NewsStream::resultListsWhatWasSent()
                              .value(QStringLiteral("text"))
                              .toString();
     QVERIFY(text.contains(QStringLiteral("Streamed 5 news item(s) for TSLA")));
+}
+
+void tst_NewsStream::resultJsonMatchesResult_data()
+{
+    QTest::addColumn<int>("items");
+    QTest::addColumn<int>("maxResultItems");
+    QTest::addColumn<NewsStream::EndReason>("reason");
+    QTest::newRow("none") << 0 << 10 << NewsStream::EndReason::Duration;
+    QTest::newRow("some") << 3 << 10 << NewsStream::EndReason::Cancelled;
+    QTest::newRow("truncated") << 5 << 2 << NewsStream::EndReason::Duration;
+}
+
+// The bridge sends resultJson() (spliced bytes); MCP sends result() (QJsonObject): a client
+// must not be able to tell them apart.
+void tst_NewsStream::resultJsonMatchesResult()
+{
+    QFETCH(int, items);
+    QFETCH(int, maxResultItems);
+    QFETCH(NewsStream::EndReason, reason);
+    NewsHub hub;
+    NewsStreamOptions o = options(QStringLiteral("TSLA"));
+    o.maxResultItems = maxResultItems;
+    NewsStream stream(&hub, o);
+    stream.start();
+    for (int i = 1; i <= items; ++i)
+        hub.ingest({ makeItem(i, QStringLiteral("TSLA")) });
+    const QByteArray json = stream.resultJson(reason);
+    QJsonParseError error;
+    const QJsonDocument parsed = QJsonDocument::fromJson(json, &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(parsed.object(), stream.result(reason));
+    QCOMPARE(json, QJsonDocument(stream.result(reason)).toJson(QJsonDocument::Compact));
 }
 
 QTEST_GUILESS_MAIN(tst_NewsStream)

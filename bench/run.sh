@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios of bench/README.md against tickerwire-server on loopback and
+# prints one table plus one machine-readable "BENCH ..." line per scenario.
+#
+#   bench/run.sh [--quick] [--build DIR] [--only NAME[,NAME...]] [--nice N] [--out FILE]
+#
+# --quick     10-second scenarios (the soak too); the full run measures 30 s per scenario and
+#             soaks for 10 minutes.
+# --build     build directory holding app/server/tickerwire-server and bench/tw-loadgen
+#             (default: build/release, else build/default). Configure it Release.
+# --only      run only these scenarios: ping sse100 sse1000 idle10k mcp100 soak
+# --nice N    run server and load generator at this niceness (negative needs root)
+# --out FILE  also append the BENCH lines to FILE
+#
+# Each scenario gets a fresh server (demo feed at the scenario's rate, port 0, a generated
+# API key, rate limits off, connection caps raised so 10,000 streams fit). Every run is bounded:
+# the load generator stops at its deadline whatever the server does.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+quick=0
+build=
+only=
+niceness=
+outfile=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) quick=1 ;;
+    --build) build=$2; shift ;;
+    --only) only=$2; shift ;;
+    --nice) niceness=$2; shift ;;
+    --out) outfile=$2; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ -z "$build" ]; then
+    for d in "$root/build/release" "$root/build/default"; do
+        if [ -x "$d/app/server/tickerwire-server" ]; then build=$d; break; fi
+    done
+fi
+server="${build:-?}/app/server/tickerwire-server"
+loadgen="${build:-?}/bench/tw-loadgen"
+if [ ! -x "$server" ] || [ ! -x "$loadgen" ]; then
+    echo "run.sh: no tickerwire-server / tw-loadgen in '${build:-build/release}'. Build them first:" >&2
+    echo "  cmake --preset release && cmake --build build/release --target tickerwire-server tw-loadgen" >&2
+    exit 2
+fi
+
+# 10,000 streams need 10,000 descriptors in the server and as many in the load generator.
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ] || [ "$hard" -ge 1048576 ]; then ulimit -n 1048576 2>/dev/null || true; else ulimit -n "$hard"; fi
+if [ "$(ulimit -n)" -lt 10300 ]; then
+    echo "run.sh: warning: open-file limit $(ulimit -n) is below the 10,000 streams of idle10k" >&2
+fi
+
+prefix=()
+if [ -n "$niceness" ]; then
+    if nice -n "$niceness" true 2>/dev/null; then prefix=(nice -n "$niceness"); else
+        echo "run.sh: cannot run at niceness $niceness; running at the default" >&2
+    fi
+fi
+
+if [ $quick = 1 ]; then dur=10; soak=10; else dur=30; soak=600; fi
+work=$(mktemp -d)
+spid=
+cleanup() {
+    if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_server() { # demo rate, then extra flags
+    local rate=$1; shift
+    key=bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    : >"$work/server.out"
+    QT_LOGGING_RULES='tickerwire.*.info=false' "${prefix[@]}" "$server" --host 127.0.0.1 --port 0 \
+        --api-key "$key" --demo-rate "$rate" --bench-publish-ns --rate-limit 0 --stream-rate-limit 0 \
+        --max-connections 20000 --max-connections-per-client 20000 --max-sessions 0 "$@" \
+        >"$work/server.out" 2>"$work/server.err" &
+    spid=$!
+    port=
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/^tickerwire-server listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/server.out")
+        [ -n "$port" ] && return 0
+        kill -0 "$spid" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "run.sh: tickerwire-server did not start:" >&2
+    cat "$work/server.err" >&2
+    exit 1
+}
+
+stop_server() {
+    kill "$spid" 2>/dev/null || true
+    wait "$spid" 2>/dev/null || true
+    spid=
+}
+
+results=()
+run() { # name, demo rate, server flags (one string), then load generator flags
+    local name=$1 rate=$2 sflags=$3; shift 3
+    if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then return 0; fi
+    # shellcheck disable=SC2086
+    start_server "$rate" $sflags
+    echo "== $name (demo feed $rate items/s)" >&2
+    local out line
+    out=$("${prefix[@]}" "$loadgen" --port "$port" --api-key "$key" --server-pid "$spid" \
+        --scenario "$name" "$@" || true)
+    echo "$out" >&2
+    line=$(grep '^BENCH ' <<<"$out" || true)
+    stop_server
+    [ -n "$line" ] && results+=("$line")
+    if [ -n "$outfile" ] && [ -n "$line" ]; then echo "$line" >>"$outfile"; fi
+}
+
+# The demo feed gives about half of its items to the watched symbols (the rest to other
+# tickers), so a feed of 2R items/s gives each stream of one symbol about R items/s.
+run ping 1 "" --mode rpc --clients 32 --pipeline 8 --duration $dur --methods ping
+run sse100 200 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30
+run sse1000 20 "" --mode bridge --clients 1000 --duration $dur --coherence --interval 15000 --grace 30
+run idle10k 0 "--heartbeat-interval 15000" --mode idle --clients 10000 --duration $dur --interval 15000
+run mcp100 200 "" --mode mcp --clients 100 --duration $dur --coherence --interval 15000 --grace 30
+# The soak looks for per-stream leaks, so the hub's bounded caches must be full before the RSS
+# baseline: small rings and a slow feed fill them within the warm-up (see bench/README.md).
+run soak 2 "--news-ring-size 20 --news-ring-total 200" --mode churn --clients 200 --duration $soak \
+    --warmup $((soak / 5)) --churn-min 1 --churn-max 5 --interval 5000
+
+field() { # line, key
+    sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
+}
+echo
+printf '%-8s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' scenario mode clients rate/s p50_us p99_us \
+    max_us lost fails cpu% rss_MiB extra
+for line in "${results[@]}"; do
+    name=$(field "$line" scenario)
+    extra=
+    case $name in
+    sse*|mcp*) extra="items/stream/s=$(awk -v i="$(field "$line" items)" -v c="$(field "$line" clients)" \
+        -v s="$(field "$line" seconds)" 'BEGIN { if (c > 0 && s > 0) printf "%.1f", i / c / s }') completed=$(field "$line" completed)" ;;
+    idle*) extra="held=$(field "$line" held) KiB/stream=$(field "$line" kib_per_stream)" ;;
+    soak*) extra="opened=$(field "$line" connected) drift_KiB=$(field "$line" rss_drift_kib) 2nd_half_KiB=$(field "$line" rss_second_half_drift_kib) fds=$(field "$line" fd_before)->$(field "$line" fd_after) streams_open_after=$(field "$line" streams_open_after)" ;;
+    ping*) extra="rpc_errors=$(field "$line" rpc_errors)" ;;
+    esac
+    printf '%-8s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' "$name" "$(field "$line" mode)" \
+        "$(field "$line" clients)" "$(field "$line" rate_per_s)" "$(field "$line" p50_us)" \
+        "$(field "$line" p99_us)" "$(field "$line" max_us)" "$(field "$line" lost)" \
+        "$(field "$line" failures)" "$(field "$line" server_cpu_pct)" \
+        "$(awk -v k="$(field "$line" server_rss_peak_kib)" 'BEGIN { printf "%.1f", k / 1024 }')" "$extra"
+done
+echo
+printf '%s\n' "${results[@]}"
