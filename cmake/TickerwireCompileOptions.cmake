@@ -28,3 +28,14 @@ if(TW_SANITIZE)
     target_compile_options(tw_compile_options INTERFACE ${_tw_san})
     target_link_options(tw_compile_options INTERFACE ${_tw_san})
 endif()
+
+# ThreadSanitizer (preset tsan): for the GUI's server thread and the client library, which
+# share the metrics registry across threads. Cannot be combined with ASan.
+if(TW_SANITIZE_THREAD)
+    if(TW_SANITIZE)
+        message(FATAL_ERROR "TW_SANITIZE_THREAD and TW_SANITIZE exclude each other")
+    endif()
+    set(_tw_tsan -fsanitize=thread -fno-omit-frame-pointer)
+    target_compile_options(tw_compile_options INTERFACE ${_tw_tsan})
+    target_link_options(tw_compile_options INTERFACE ${_tw_tsan})
+endif()

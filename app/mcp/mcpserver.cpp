@@ -18,6 +18,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -206,7 +207,26 @@ McpDispatch McpServer::handleJson(McpSession *session, const QJsonValue &message
                 + (version.isEmpty() ? u"no version yet (initialize first)"_s : version)
                 + u". Send one message per request."_s);
         } else {
+            // Answers in a batch are matched to requests by id alone: two requests with one id
+            // would get two answers the client cannot tell apart, even when the first is
+            // answered before the second is read (so the in-flight check does not see it).
+            QSet<QString> idsInBatch;
             for (const QJsonValue &element : batch) {
+                const QJsonObject o = element.toObject();
+                const QJsonValue id = o.value("id"_L1);
+                if (o.contains("method"_L1) && JsonRpcMessage::isValidId(id)) {
+                    const QString key = JsonRpcMessage::idKey(id);
+                    if (idsInBatch.contains(key)) {
+                        if (sink)
+                            sink->send(JsonRpcMessage::makeError(id, JsonRpcMessage::InvalidRequest,
+                                u"Invalid Request: id "_s
+                                    + (key.size() > 102 ? key.mid(2, 100) + u"..."_s : key.mid(2))
+                                    + u" is used more than once in this batch; give each request its own id"_s));
+                        ++d.requests;
+                        continue;
+                    }
+                    idsInBatch.insert(key);
+                }
                 const McpDispatch one = dispatchOne(session, element, sink, true);
                 d.requests += one.requests;
             }
@@ -240,7 +260,7 @@ McpDispatch McpServer::dispatchOne(McpSession *session, const QJsonValue &value,
     McpDispatch d;
     const JsonRpcMessage message = JsonRpcMessage::classify(value);
     if (session)
-        session->m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+        session->m_lastActivityMs = McpSession::nowMs();
 
     switch (message.kind()) {
     case JsonRpcMessage::Kind::Invalid:
@@ -295,7 +315,7 @@ void McpServer::handleRequest(McpSession *session, const JsonRpcMessage &message
     if (session->m_inFlight.contains(key)) {
         // Answer the duplicate only: the original keeps running and gets its own answer.
         error(JsonRpcMessage::InvalidRequest,
-            u"Invalid Request: id "_s + key.mid(2)
+            u"Invalid Request: id "_s + (key.size() > 102 ? key.mid(2, 100) + u"..."_s : key.mid(2))
                 + u" is already used by a request in flight in this session"_s);
         return;
     }
@@ -331,7 +351,9 @@ void McpServer::handleRequest(McpSession *session, const JsonRpcMessage &message
     const bool completionsAllowed = method != "completion/complete"_L1
         || McpProtocolVersion::hasCompletions(session->protocolVersion());
     if ((!handlers.contains(method) && !isList && !isSubscription) || !completionsAllowed) {
-        error(JsonRpcMessage::MethodNotFound, u"Method not found: "_s + method);
+        // Named, but never mirrored whole: the method is the client's bytes (up to the body limit).
+        error(JsonRpcMessage::MethodNotFound,
+            u"Method not found: "_s + (method.size() > 100 ? method.left(100) + u"..."_s : method));
         return;
     }
 

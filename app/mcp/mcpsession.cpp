@@ -6,7 +6,7 @@
 #include "mcpserver.h"
 #include "mcpsink.h"
 
-#include <QDateTime>
+#include <QDeadlineTimer>
 
 namespace tw::mcp {
 
@@ -14,11 +14,13 @@ McpSession::McpSession(const QString &id, McpLogLevel::Level logLevel, McpServer
     : QObject(server)
     , m_id(id)
     , m_logLevel(logLevel)
-    , m_lastActivityMs(QDateTime::currentMSecsSinceEpoch())
+    , m_lastActivityMs(nowMs())
 {
 }
 
 McpSession::~McpSession() = default;
+
+qint64 McpSession::nowMs() { return QDeadlineTimer::current(Qt::PreciseTimer).deadline(); }
 
 bool McpSession::isInFlight(const QJsonValue &id) const
 {

@@ -42,8 +42,12 @@ public:
     bool isInFlight(const QJsonValue &id) const;
     // Server->client requests still waiting for the client's answer.
     int clientRequestCount() const { return static_cast<int>(m_clientRequests.size()); }
-    // Milliseconds since the epoch of the last message from this client (for idle expiry).
+    // When this client last sent a message (for idle expiry), on the clock of nowMs().
     qint64 lastActivityMs() const { return m_lastActivityMs; }
+    // Monotonic milliseconds: what session expiry and event-store age are measured in, so a
+    // wall-clock jump (NTP step, manual change) neither expires every session at once nor
+    // keeps them alive for ever. Not a date: never show it or compare it with one.
+    static qint64 nowMs();
 
     // The stream for messages tied to no request. Null means "nowhere to send": such
     // messages are dropped (the transport may install a buffering sink instead).

@@ -339,7 +339,9 @@ StreamSession *StreamableHttpTransport::sessionFor(http::HttpResponder *responde
     }
     const QString id = QString::fromLatin1(req.header(kSessionHeader).trimmed().left(128));
     StreamSession *session = m_sessions.value(id);
-    if (!session || !session->mcpSession()) {
+    // Another key's session answers exactly as an unknown one: its existence is not revealed.
+    if (!session || !session->mcpSession()
+        || session->ownerKeyId() != responder->context().apiKeyId) {
         // 404 tells the client to start over with a new initialize (spec).
         http::HttpResponse r = http::HttpResponse::error(404, QByteArrayLiteral("unknown_session"),
             QStringLiteral("Session not found: it expired, was deleted, or never existed; send "
@@ -374,6 +376,7 @@ StreamSession *StreamableHttpTransport::createSession(http::HttpResponder *respo
     }
     McpSession *s = m_server->createSession();
     auto *session = new StreamSession(s, this);
+    session->setOwnerKeyId(responder->context().apiKeyId);
     m_sessions.insert(s->id(), session);
     return session;
 }
@@ -396,7 +399,7 @@ bool StreamableHttpTransport::closeRequestStream(
 
 void StreamableHttpTransport::sweep()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = McpSession::nowMs();
     QStringList idle;
     for (StreamSession *s : std::as_const(m_sessions)) {
         if (s->isIdle(now, m_settings.sessionIdleTimeoutMs))

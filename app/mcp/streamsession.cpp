@@ -72,7 +72,7 @@ void StreamSession::recordEvent(int streamId, quint64 seq, const QByteArray &fra
     auto it = m_streams.find(streamId);
     if (it != m_streams.end())
         it->lastSeq = seq;
-    m_store.append(streamId, seq, framed, QDateTime::currentMSecsSinceEpoch());
+    m_store.append(streamId, seq, framed, McpSession::nowMs());
 }
 
 void StreamSession::trackRequest(const QString &idKey, const std::shared_ptr<HttpStreamSink> &sink)
@@ -85,7 +85,7 @@ std::shared_ptr<HttpStreamSink> StreamSession::streamForRequest(const QString &i
     return m_requests.value(idKey).lock();
 }
 
-void StreamSession::touch() { m_lastSeenMs = QDateTime::currentMSecsSinceEpoch(); }
+void StreamSession::touch() { m_lastSeenMs = McpSession::nowMs(); }
 
 bool StreamSession::isIdle(qint64 nowMs, qint64 timeoutMs) const
 {

@@ -32,6 +32,11 @@ public:
 
     QString id() const { return m_id; }
     McpSession *mcpSession() const { return m_session; }
+    // The short id of the API key that created the session (empty without keys): only requests
+    // authenticated with the same key may use it, so a leaked session id is worth nothing to a
+    // holder of another key (MCP security best practice: bind sessions to the user).
+    QByteArray ownerKeyId() const { return m_ownerKeyId; }
+    void setOwnerKeyId(const QByteArray &keyId) { m_ownerKeyId = keyId; }
     StreamableHttpTransport *transport() const { return m_transport; }
 
     // A new POST stream, buffering until the transport picks the response form.
@@ -73,6 +78,7 @@ private:
     QHash<QString, std::weak_ptr<HttpStreamSink>> m_requests;
     std::shared_ptr<HttpStreamSink> m_standalone;
     qint64 m_lastSeenMs = 0;
+    QByteArray m_ownerKeyId;
 };
 
 } // namespace tw::mcp
