@@ -31,13 +31,27 @@ void FeedParser::addData(const QByteArray &bytes)
 {
     if (m_failed || m_done)
         return;
-    m_reader.addData(bytes);
-    process();
+    // The reader gets the document in slices that end before each '<', whatever the split of
+    // the bytes that arrive. QXmlStreamReader (Qt 6.4) does not parse alike for every split:
+    // it misses a "]]>" in character data cut between two addData() calls (and accepts what
+    // it rejects whole), and it reports invalid UTF-8 when the bytes holding it are added,
+    // not where they are (found by fuzzing). Slices fixed by the content make every split
+    // parse exactly like the whole document, and never cut character data, "]]>" or "-->".
+    m_pending.append(bytes);
+    qsizetype from = 0;
+    for (qsizetype lt = m_pending.indexOf('<', 1); lt > 0 && !m_failed && !m_done;
+         lt = m_pending.indexOf('<', lt + 1)) {
+        m_reader.addData(m_pending.mid(from, lt - from));
+        from = lt;
+        process();
+    }
+    m_pending.remove(0, from);
 }
 
 ParseResult FeedParser::finish()
 {
     if (!m_failed && !m_done) {
+        m_reader.addData(std::exchange(m_pending, QByteArray()));
         process();
         if (!m_failed && !m_done) {
             if (m_format == Format::Unknown && m_stack.isEmpty())

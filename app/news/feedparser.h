@@ -54,6 +54,7 @@ private:
 
     FeedOptions m_options;
     QXmlStreamReader m_reader;
+    QByteArray m_pending; // received, not yet given to m_reader (see addData())
     ParseResult m_result;
     Format m_format = Format::Unknown;
     bool m_failed = false;

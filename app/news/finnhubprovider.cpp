@@ -81,7 +81,9 @@ ParseResult FinnhubProvider::parseCompanyNews(const QByteArray &bytes, const QSt
             : receivedAtMs;
         item.receivedAtMs = receivedAtMs;
         const QJsonValue id = a.value(QLatin1String("id"));
-        if (id.isDouble() && id.toDouble() > 0)
+        // Below 2^53 only: larger doubles are not exact ids, and converting one beyond
+        // qint64 is undefined behaviour (found by fuzzing: "id": 1.3e98); those fall through.
+        if (id.isDouble() && id.toDouble() > 0 && id.toDouble() < 9007199254740992.0)
             item.id = QStringLiteral("finnhub:") + QString::number(qint64(id.toDouble()));
         else if (id.isString() && !id.toString().isEmpty())
             item.id = QStringLiteral("finnhub:") + feedtext::truncated(id.toString(), 64);

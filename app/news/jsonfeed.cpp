@@ -87,11 +87,18 @@ ParseResult mapArticles(const QJsonArray &entries, const char *titleKey,
             const QJsonObject entry = value.toObject();
             const auto title = string(entry, titleKey);
             if (title && !title->trimmed().isEmpty()) {
-                r.items.append(toItem(entry, *title));
-                continue;
+                core::NewsItem item = toItem(entry, *title);
+                // The mapper strips HTML: a title that was only markup ("<b", found by
+                // fuzzing) leaves nothing a trader could read, so it counts as skipped.
+                if (!item.headline.trimmed().isEmpty()) {
+                    r.items.append(std::move(item));
+                    continue;
+                }
+                problem = QStringLiteral("%1 has no text once HTML is removed").arg(QLatin1String(titleKey));
+            } else {
+                problem = QStringLiteral("%1 is %2, expected a string")
+                              .arg(QLatin1String(titleKey), typeName(entry.value(QLatin1String(titleKey))));
             }
-            problem = QStringLiteral("%1 is %2, expected a string")
-                          .arg(QLatin1String(titleKey), typeName(entry.value(QLatin1String(titleKey))));
         }
         ++r.skippedEntries;
         if (firstProblem.isEmpty())
