@@ -32,6 +32,14 @@ constexpr int kTimeoutMs = 20000;
 // RSS may sit this far above the warm baseline after an attack: allocators keep freed memory,
 // and the demo feed's bounded rings fill. A leak per request or an unbounded buffer exceeds it.
 constexpr qint64 kRssToleranceBytes = 48 * 1024 * 1024;
+// Under ASan the server's freed memory sits in the allocator's quarantine (up to 256 MiB), so
+// RSS only grows and says nothing about leaks; there LeakSanitizer checks the server at exit
+// instead (terminate() fails on a leak report), and the RSS bound is checked in the other builds.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
 const QByteArray kKeyA = QByteArrayLiteral("hostile-key-a-0123456789abcdef");
 const QByteArray kKeyB = QByteArrayLiteral("hostile-key-b-0123456789abcdef");
 const QByteArray kBothTypes = QByteArrayLiteral("application/json, text/event-stream");
@@ -184,7 +192,7 @@ void tst_HostileInput::cleanup()
     QTRY_COMPARE_WITH_TIMEOUT(metric("tickerwire_http_streams_open"), 0.0, kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(metric("tickerwire_mcp_requests_in_flight"), 0.0, kTimeoutMs);
     const qint64 rss = m_server.rssBytes();
-    QVERIFY2(rss - m_baselineRss < kRssToleranceBytes,
+    QVERIFY2(!kRssMeaningful || rss - m_baselineRss < kRssToleranceBytes,
         qPrintable(QStringLiteral("RSS %1 MiB after the case, baseline %2 MiB")
                        .arg(double(rss) / 1048576.0, 0, 'f', 1)
                        .arg(double(m_baselineRss) / 1048576.0, 0, 'f', 1)));
@@ -945,7 +953,7 @@ void tst_HostileInput::readerThatNeverReadsIsDropped()
     const auto ok = other.nextResponse(kTimeoutMs);
     QVERIFY(ok);
     QCOMPARE(ok->status, 200);
-    QVERIFY2(fast.rssBytes() - before < kRssToleranceBytes,
+    QVERIFY2(!kRssMeaningful || fast.rssBytes() - before < kRssToleranceBytes,
         qPrintable(QStringLiteral("RSS %1 -> %2").arg(before).arg(fast.rssBytes())));
     stalled.close();
     QVERIFY(fast.terminate());
