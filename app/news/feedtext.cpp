@@ -180,6 +180,16 @@ QString htmlToPlainText(const QString &html)
     return collapseWhitespace(out);
 }
 
+// News from before 1970 or after 9999 is a garbled date, and years past 9999 would not survive
+// the item's ISO-8601 "publishedAt" (a five-digit year does not read back).
+static std::optional<qint64> plausibleNewsTime(qint64 epochMs)
+{
+    constexpr qint64 kYear10000Ms = 253402300800000; // 10000-01-01T00:00:00Z
+    if (epochMs < 0 || epochMs >= kYear10000Ms)
+        return std::nullopt;
+    return epochMs;
+}
+
 std::optional<qint64> parseRfc822Date(const QString &input)
 {
     QString text = input.simplified();
@@ -230,7 +240,7 @@ std::optional<qint64> parseRfc822Date(const QString &input)
     if (!offset)
         return std::nullopt;
     const QDateTime utc(date, time, Qt::UTC);
-    return utc.toMSecsSinceEpoch() - qint64(*offset) * 60 * 1000;
+    return plausibleNewsTime(utc.toMSecsSinceEpoch() - qint64(*offset) * 60 * 1000);
 }
 
 std::optional<qint64> parseFeedDate(const QString &text)
@@ -245,7 +255,7 @@ std::optional<qint64> parseFeedDate(const QString &text)
         t = QDateTime::fromString(trimmed, Qt::ISODate);
     if (!t.isValid())
         return std::nullopt;
-    return t.toMSecsSinceEpoch();
+    return plausibleNewsTime(t.toMSecsSinceEpoch());
 }
 
 QByteArray formatHttpDate(qint64 epochMs)
