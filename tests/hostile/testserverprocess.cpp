@@ -115,4 +115,18 @@ QByteArray TestServerProcess::stderrText() const
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+double sumMetric(const QByteArray &prometheusText, const QByteArray &name)
+{
+    double sum = 0;
+    bool found = false;
+    const QList<QByteArray> lines = prometheusText.split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith(QByteArray(name + ' ')) || line.startsWith(QByteArray(name + '{'))) {
+            sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
+            found = true;
+        }
+    }
+    return found ? sum : -1;
+}
+
 } // namespace tw::test

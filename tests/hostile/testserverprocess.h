@@ -41,4 +41,7 @@ private:
     quint16 m_port = 0;
 };
 
+// The value of a Prometheus metric in a /metrics body, summed over its label sets; -1 if absent.
+double sumMetric(const QByteArray &prometheusText, const QByteArray &name);
+
 } // namespace tw::test

@@ -123,16 +123,7 @@ double metric(quint16 port, const QByteArray &name)
     const auto r = exchange(port, get(port, "/metrics"));
     if (!r || r->status != 200)
         return -1;
-    double sum = 0;
-    bool found = false;
-    const QList<QByteArray> lines = r->body.split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(QByteArray(name + ' ')) || line.startsWith(QByteArray(name + '{'))) {
-            sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
-            found = true;
-        }
-    }
-    return found ? sum : -1;
+    return tw::test::sumMetric(r->body, name);
 }
 
 QByteArray mcpPost(quint16 port, const QJsonObject &message, const QByteArray &session)

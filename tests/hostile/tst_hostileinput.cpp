@@ -274,16 +274,7 @@ double tst_HostileInput::metric(const QByteArray &name)
     const auto r = exchange(request("GET", "/metrics", {}, {}), 5000);
     if (!r || r->status != 200)
         return -1;
-    double sum = 0;
-    bool found = false;
-    const QList<QByteArray> lines = r->body.split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(QByteArray(name + ' ')) || line.startsWith(QByteArray(name + '{'))) {
-            sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
-            found = true;
-        }
-    }
-    return found ? sum : -1;
+    return tw::test::sumMetric(r->body, name);
 }
 
 bool tst_HostileInput::serverAnswersOthers(QString *why)
