@@ -43,12 +43,12 @@ EventStore::Replay EventStore::after(int stream, quint64 after, quint64 lastSeq)
     return r;
 }
 
-bool EventStore::holds(int stream) const
+QSet<int> EventStore::heldStreams() const
 {
+    QSet<int> held;
     for (const Event &e : m_events)
-        if (e.stream == stream)
-            return true;
-    return false;
+        held.insert(e.stream);
+    return held;
 }
 
 void EventStore::prune(qint64 nowMs)

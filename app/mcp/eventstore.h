@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QSet>
 
 #include <deque>
 
@@ -33,8 +34,8 @@ public:
         bool gap = false;
     };
     Replay after(int stream, quint64 after, quint64 lastSeq) const;
-    // Whether any event of `stream` is still held.
-    bool holds(int stream) const;
+    // The streams with at least one stored event (one pass, for forgetting many streams).
+    QSet<int> heldStreams() const;
 
     void prune(qint64 nowMs);
     void clear();

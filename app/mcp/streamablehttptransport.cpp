@@ -148,6 +148,14 @@ int StreamableHttpTransport::storedEvents() const
     return n;
 }
 
+int StreamableHttpTransport::trackedStreams() const
+{
+    int n = 0;
+    for (const StreamSession *s : m_sessions)
+        n += s->trackedCount();
+    return n;
+}
+
 // --- POST ---------------------------------------------------------------------------------
 
 void StreamableHttpTransport::handlePost(http::HttpResponder *responder)

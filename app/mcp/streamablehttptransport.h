@@ -58,6 +58,9 @@ public:
 
     // Events currently held for resumption, over all sessions.
     int storedEvents() const;
+    // Stream and request records kept over all sessions: the open ones, those whose events
+    // are still held, and the finished ones not yet forgotten (bounded, not per request).
+    int trackedStreams() const;
 
 private:
     friend class StreamSession;

@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace tw::mcp {
 
 StreamSession::StreamSession(McpSession *session, StreamableHttpTransport *transport)
@@ -31,6 +33,7 @@ StreamSession::~StreamSession()
 
 std::shared_ptr<HttpStreamSink> StreamSession::newPostStream(http::HttpResponder *responder)
 {
+    forgetFinishedIfGrown();
     const int streamId = m_nextStreamId++;
     auto sink = std::make_shared<HttpStreamSink>(
         HttpStreamSink::Kind::Post, streamId, this, m_transport->m_http);
@@ -100,8 +103,23 @@ bool StreamSession::isIdle(qint64 nowMs, qint64 timeoutMs) const
 void StreamSession::prune(qint64 nowMs)
 {
     m_store.prune(nowMs);
+    forgetFinished();
+}
+
+void StreamSession::forgetFinishedIfGrown()
+{
+    if (m_streams.size() + m_requests.size() < m_forgetAt)
+        return;
+    forgetFinished();
+    // Amortised O(1) per request: the next pass comes after as many new entries as are left.
+    m_forgetAt = std::max<qsizetype>(64, 2 * (m_streams.size() + m_requests.size()));
+}
+
+void StreamSession::forgetFinished()
+{
+    const QSet<int> held = m_store.heldStreams();
     for (auto it = m_streams.begin(); it != m_streams.end();) {
-        if (it.key() != 0 && it->sink.expired() && !m_store.holds(it.key()))
+        if (it.key() != 0 && it->sink.expired() && !held.contains(it.key()))
             it = m_streams.erase(it);
         else
             ++it;

@@ -62,8 +62,14 @@ public:
     bool isIdle(qint64 nowMs, qint64 timeoutMs) const;
     // Forgets streams that ended and whose events have all been evicted.
     void prune(qint64 nowMs);
+    int trackedCount() const { return int(m_streams.size() + m_requests.size()); }
 
 private:
+    void forgetFinished();
+    // Every POST adds a stream record and its request ids; a client sending tens of thousands
+    // of requests a second would otherwise pile them up until the next sweep (up to 30 s).
+    void forgetFinishedIfGrown();
+
     struct StreamRecord {
         std::weak_ptr<HttpStreamSink> sink;
         quint64 lastSeq = 0;
@@ -76,6 +82,7 @@ private:
     int m_nextStreamId = 1;
     QHash<int, StreamRecord> m_streams;
     QHash<QString, std::weak_ptr<HttpStreamSink>> m_requests;
+    qsizetype m_forgetAt = 64; // m_streams + m_requests size that triggers forgetFinished()
     std::shared_ptr<HttpStreamSink> m_standalone;
     qint64 m_lastSeenMs = 0;
     QByteArray m_ownerKeyId;

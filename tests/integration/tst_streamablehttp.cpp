@@ -98,6 +98,7 @@ private Q_SLOTS:
     void protocolVersionHeader();
     void notificationsGet202();
     void jsonWhenAnsweredAtOnce();
+    void manyRequestsKeepNoStatePerRequest();
     void sseWithProgressInOrder();
     void jsonResponseMode();
     void getStreamIsExclusiveAndCarriesListChanged();
@@ -448,6 +449,34 @@ void tst_StreamableHttp::jsonWhenAnsweredAtOnce()
                  .value(QLatin1String("text"))
                  .toString(),
         QStringLiteral("hi"));
+}
+
+// A client pinging as fast as it can must not grow the session by a record per request until
+// the next sweep (which is up to 30 s away: at 35,000 pings/s that was ~150 MiB).
+void tst_StreamableHttp::manyRequestsKeepNoStatePerRequest()
+{
+    startServer();
+    const QByteArray session = initialize();
+    QVERIFY(!session.isEmpty());
+    TestHttpClient client;
+    QVERIFY(client.connectToServer(QHostAddress::LocalHost, m_port));
+    constexpr int kRequests = 3000;
+    constexpr int kBatch = 100; // written together, answered in order on the keep-alive socket
+    const Headers h { { "Accept", kBothTypes }, { "Mcp-Session-Id", session } };
+    for (int sent = 0; sent < kRequests; sent += kBatch) {
+        QByteArray bytes;
+        for (int i = 0; i < kBatch; ++i)
+            bytes += raw("POST", json(request(100 + sent + i, QStringLiteral("ping"))), h);
+        client.write(bytes);
+        for (int i = 0; i < kBatch; ++i) {
+            const std::optional<ParsedResponse> r = client.nextResponse(kTimeoutMs);
+            QVERIFY(r.has_value());
+            QCOMPARE(r->status, 200);
+            QCOMPARE(r->json().value(QLatin1String("id")).toInt(), 100 + sent + i);
+        }
+    }
+    const int tracked = m_runtime->mcpTransport()->trackedStreams();
+    QVERIFY2(tracked < kRequests / 10, qPrintable(QString::number(tracked)));
 }
 
 void tst_StreamableHttp::sseWithProgressInOrder()
