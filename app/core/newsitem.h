@@ -26,7 +26,7 @@ struct NewsItem {
     std::optional<double> sentiment; // -1 .. 1, from the finance word list or the provider
 
     // Set by the NewsHub when it accepts the item:
-    quint64 sequence = 0; // monotonic, from 1
+    quint64 sequence = 0; // monotonic; numbered from a per-run base (NewsHub)
     QStringList otherSources; // near-duplicates of this story from other sources ("+N sources")
     qint64 publishNs = 0; // CLOCK_MONOTONIC ns when the hub published it (delivery latency)
 

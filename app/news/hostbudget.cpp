@@ -1,5 +1,7 @@
 #include "hostbudget.h"
 
+#include <QDeadlineTimer>
+
 #include <algorithm>
 
 namespace tw::news {
@@ -8,6 +10,11 @@ HostBudget::HostBudget(int requestsPerWindow, qint64 windowMs)
     : m_limit(std::max(1, requestsPerWindow))
     , m_windowMs(std::max<qint64>(1, windowMs))
 {
+}
+
+qint64 HostBudget::nowMs()
+{
+    return QDeadlineTimer::current().deadline();
 }
 
 qint64 HostBudget::reserve(const QString &hostName, qint64 nowMs)

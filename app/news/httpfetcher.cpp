@@ -164,7 +164,8 @@ void HttpFetcher::onFinished()
     } else if (r.status == 429 || (r.status == 503 && reply->hasRawHeader(QByteArrayLiteral("Retry-After")))) {
         r.outcome = FetchResult::Outcome::RateLimited;
         const auto retryAt = parseRetryAfter(reply->rawHeader(QByteArrayLiteral("Retry-After")), now, m_settings.maxRetryAfterMs);
-        r.retryAtMs = retryAt.value_or(0);
+        // An HTTP-date is a wall-clock date: turned into a delay here, against the same clock.
+        r.retryAfterMs = retryAt ? *retryAt - now : 0;
         r.error = QStringLiteral("HTTP %1").arg(r.status) + from;
         r.body = m_body;
     } else if (r.status < 200 || r.status >= 300) {

@@ -44,7 +44,10 @@ struct FetchResult {
     QByteArray body;
     QByteArray etag;
     QByteArray lastModified;
-    qint64 retryAtMs = 0; // from Retry-After (epoch ms), 0 when absent
+    // From Retry-After: how long to wait, in ms from when the response arrived; 0 when absent
+    // (or "now"). A delay, not a date: the provider counts it on its monotonic clock, so a wall
+    // clock set back while it waits does not stretch the wait.
+    qint64 retryAfterMs = 0;
     QString error; // for humans, already redacted; empty on Ok/NotModified
 };
 

@@ -158,7 +158,15 @@ void NewsBridge::handle(http::HttpResponder *responder)
         writer->end();
         return;
     }
-    if (fromSequence > 0 && m_hub->oldestRetainedSequence() > fromSequence + 1) {
+    if (fromSequence > 0 && fromSequence < m_hub->firstSequence()) {
+        // An id from an earlier run of the server (this hub numbers from above anything a
+        // previous run issued, see NewsHub): the client gets everything this run retains for
+        // its symbols, and is told that what the old run published after its id is gone.
+        writer->comment("gap: " + QByteArray::number(fromSequence)
+            + " is from an earlier run of the server; replaying the items retained since it started");
+        qCInfo(lcNews) << "bridge resume after" << fromSequence << "from an earlier run; this run began at"
+                       << m_hub->firstSequence();
+    } else if (fromSequence > 0 && m_hub->oldestRetainedSequence() > fromSequence + 1) {
         // The hub no longer holds everything after the client's last item: say so (a comment,
         // which EventSource ignores) rather than pretend the replay is complete.
         writer->comment("gap: some items after " + QByteArray::number(fromSequence) + " are no longer retained");

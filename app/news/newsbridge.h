@@ -13,8 +13,12 @@
 // and then the stream ends. Heartbeats are SSE comments (": heartbeat <time>") every `interval`
 // ms, so pages that treat every message as news see only news. Resumption: a request with
 // Last-Event-ID: <sequence> replays the retained items after it and goes on live (no loss, no
-// repeat while the hub still retains them); Last-Event-ID: end -- what EventSource sends when it
-// reconnects after a completed stream -- is answered 204, which makes EventSource stop.
+// repeat while the hub still retains them); a comment ": gap: ..." first says when items after
+// it are no longer retained, or when the id is from an earlier run of the server (each run
+// numbers from above the previous one's ids, so such a client gets all this run retains for
+// its symbols rather than only what comes next); an id above the hub's newest goes on live.
+// Last-Event-ID: end -- what EventSource sends when it reconnects after a completed stream --
+// is answered 204, which makes EventSource stop.
 //
 // Same pipeline as every route (rate limits incl. the new-streams limit, CORS, origin, API key).
 // EventSource cannot send headers, so with API keys configured a browser needs a same-origin

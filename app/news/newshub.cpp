@@ -12,6 +12,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <atomic>
 
 namespace tw::news {
 
@@ -124,6 +125,16 @@ QStringList searchTerms(const QString &query)
     return terms;
 }
 
+// The highest sequence number any hub of this process has issued: a hub created after another
+// (the GUI restarting its embedded server, tests) starts above it even within one millisecond.
+std::atomic<quint64> g_highestIssued { 0 };
+
+void noteIssued(quint64 sequence)
+{
+    quint64 seen = g_highestIssued.load(std::memory_order_relaxed);
+    while (sequence > seen && !g_highestIssued.compare_exchange_weak(seen, sequence, std::memory_order_relaxed)) { }
+}
+
 bool lessBySequence(const ItemPtr &a, const ItemPtr &b)
 {
     return a->item.sequence < b->item.sequence;
@@ -142,6 +153,13 @@ NewsHub::NewsHub(const NewsHubSettings &settings, core::MetricsRegistry *metrics
     m_settings.dedupeCapacity = std::max(1, m_settings.dedupeCapacity);
     m_settings.groupScanLimit = std::max(0, m_settings.groupScanLimit);
     m_settings.maxSymbolRings = std::max(1, m_settings.maxSymbolRings);
+    if (m_settings.firstSequence == 0) {
+        m_firstSequence = std::max(clockSequenceBase(QDateTime::currentMSecsSinceEpoch()),
+            g_highestIssued.load(std::memory_order_relaxed) + 1);
+    } else {
+        m_firstSequence = m_settings.firstSequence;
+    }
+    m_nextSequence = m_firstSequence;
     if (m_metrics) {
         m_subscriptionsGauge = m_metrics->gauge("tickerwire_news_subscriptions",
             "Active NewsHub subscriptions (MCP streams, bridge streams, resource watchers)");
@@ -150,6 +168,15 @@ NewsHub::NewsHub(const NewsHubSettings &settings, core::MetricsRegistry *metrics
         m_retainedGauge = m_metrics->gauge("tickerwire_news_retained_items",
             "News items held in the hub's overall ring");
     }
+}
+
+quint64 NewsHub::clockSequenceBase(qint64 epochMs)
+{
+    if (epochMs <= 0)
+        return 1; // a clock before 1970: the least we can do is not to issue 0
+    if (quint64(epochMs) >= kMaxSequenceBase / 1000)
+        return kMaxSequenceBase;
+    return quint64(epochMs) * 1000;
 }
 
 NewsHub::~NewsHub()
@@ -408,7 +435,8 @@ QList<ItemPtr> NewsHub::ingest(const QList<core::NewsItem> &batch)
             continue;
         }
 
-        item.sequence = ++m_lastSequence;
+        item.sequence = m_nextSequence++;
+        m_lastSequence = item.sequence;
         item.publishNs = core::NewsItem::monotonicNowNs();
         auto published = std::make_shared<PublishedItem>();
         published->item = std::move(item);
@@ -429,6 +457,8 @@ QList<ItemPtr> NewsHub::ingest(const QList<core::NewsItem> &batch)
         deliver(ptr);
         Q_EMIT this->published(ptr);
     }
+    if (!accepted.isEmpty())
+        noteIssued(m_lastSequence);
     return accepted;
 }
 

@@ -20,6 +20,18 @@
 // is not republished and gets no sequence number: the original's otherSources gains the new
 // source, its JSON is rebuilt once, and itemUpdated() carries the new PublishedItem (same
 // sequence). Subscriptions are not called for updates; listen to itemUpdated() for those.
+//
+// Sequence numbers: a hub numbers items from a per-process base, by default the wall clock's
+// milliseconds at construction times 1000 (about 1.8e15 in 2026, below 2^53 until the year
+// 2255, so JSON and JavaScript carry them exactly), and at least one above every number an
+// earlier hub of this process issued. A restarted server therefore issues numbers above those
+// of the run before (which would have had to average more than 1000 items per millisecond to
+// reach them), so a bridge client resuming with an old Last-Event-ID is below the new hub's
+// range and gets a gap replay of what the hub holds, instead of being taken for a client
+// from the future and silently skipping everything published since the restart. A wall clock
+// set back between two runs by more than the real time between their starts defeats this:
+// the new numbers can then overlap the old ones (docs/reliability.md, "Clock jumps").
+// Sequence 0 means "none": an item not (yet) published, "from the start" in subscribe().
 #pragma once
 
 #include "newsfilter.h"
@@ -72,6 +84,10 @@ struct NewsHubSettings {
     // CLOCK_MONOTONIC ns of its publication, so a load generator on the same host can measure
     // delivery latency. Off by default: the wire format is then unchanged.
     bool publishNsOnWire = false;
+    // The first sequence number to issue. 0 (the default): NewsHub::clockSequenceBase() of the
+    // wall clock at construction, raised above every number an earlier hub of this process
+    // issued. Tests set a small explicit one (then taken as is).
+    quint64 firstSequence = 0;
 };
 
 class NewsHub : public QObject {
@@ -84,6 +100,16 @@ public:
     ~NewsHub() override;
 
     const NewsHubSettings &settings() const { return m_settings; }
+
+    // Largest sequence number a hub issues as a base: 2^53 - 2^40, so even a clock far in the
+    // future leaves room for 2^40 items below 2^53 (the largest integer JSON numbers carry
+    // exactly in JavaScript).
+    static constexpr quint64 kMaxSequenceBase = (quint64(1) << 53) - (quint64(1) << 40);
+    // The default first sequence for a hub created at `epochMs` (UTC ms): epochMs * 1000,
+    // clamped to [1, kMaxSequenceBase].
+    static quint64 clockSequenceBase(qint64 epochMs);
+    // The first sequence number this hub issues (or issued).
+    quint64 firstSequence() const { return m_firstSequence; }
 
     // Takes ownership (becomes the parent), connects itemsReady -> ingest, and keeps the
     // provider's symbols equal to the union of the subscriptions' symbols. Does not start it.
@@ -106,6 +132,7 @@ public:
     // The retained item with this sequence number, if any.
     ItemPtr itemBySequence(quint64 sequence) const;
 
+    // The newest sequence number issued; 0 while the hub has published nothing.
     quint64 lastSequence() const { return m_lastSequence; }
     // Lowest sequence still retained in the overall ring (0 when empty).
     quint64 oldestRetainedSequence() const;
@@ -157,6 +184,8 @@ private:
     core::MetricsRegistry *m_metrics = nullptr;
     QList<NewsProvider *> m_providers;
 
+    quint64 m_firstSequence = 1;
+    quint64 m_nextSequence = 1;
     quint64 m_lastSequence = 0;
     std::deque<EntryPtr> m_overall; // ascending sequence
     QHash<QString, std::deque<EntryPtr>> m_bySymbol; // ascending sequence

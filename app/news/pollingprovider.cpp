@@ -16,7 +16,8 @@ namespace tw::news {
 namespace {
     constexpr size_t kMaxSeenIds = 20000;
 
-    qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+    // Durations and deadlines: the same monotonic clock as the host budgets.
+    qint64 monotonicNow() { return HostBudget::nowMs(); }
 
     QString clockTime(qint64 epochMs)
     {
@@ -28,9 +29,12 @@ PollingProvider::PollingProvider(const PollingSettings &settings, std::shared_pt
     : NewsProvider(parent)
     , m_settings(settings)
     , m_budget(std::move(budget))
+    , m_wallClock([] { return QDateTime::currentMSecsSinceEpoch(); })
     , m_fetcher(new HttpFetcher(settings, this))
 {
     m_timer.setSingleShot(true);
+    // Retry-After and budget waits are minimums: a coarse timer may fire up to 5 % early.
+    m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         if (m_inCycle)
             nextTarget();
@@ -41,6 +45,12 @@ PollingProvider::PollingProvider(const PollingSettings &settings, std::shared_pt
 }
 
 PollingProvider::~PollingProvider() = default;
+
+void PollingProvider::setWallClock(std::function<qint64()> wallMs)
+{
+    if (wallMs)
+        m_wallClock = std::move(wallMs);
+}
 
 qint64 PollingProvider::backoffDelayMs(int failures, int initialMs, int maxMs, double jitterUnit)
 {
@@ -86,7 +96,7 @@ void PollingProvider::stop()
 void PollingProvider::setSymbols(const QStringList &symbols)
 {
     NewsProvider::setSymbols(symbols);
-    if (!m_running || m_inCycle || inPenalty(nowMs()))
+    if (!m_running || m_inCycle || inPenalty(monotonicNow()))
         return;
     // Someone started watching a symbol we have never fetched: poll now rather than at the
     // next tick, so a new subscription sees news promptly.
@@ -106,7 +116,7 @@ bool PollingProvider::inPenalty(qint64 now) const
 void PollingProvider::scheduleCycle(qint64 delayMs)
 {
     delayMs = std::max<qint64>(0, delayMs);
-    m_health.nextPollMs = nowMs() + delayMs;
+    m_health.nextPollMs = wallNow() + delayMs;
     m_timer.start(int(std::min<qint64>(delayMs, std::numeric_limits<int>::max())));
 }
 
@@ -146,10 +156,9 @@ void PollingProvider::nextTarget()
     }
     const PollTarget &target = m_cycle.at(m_index);
     if (m_budget) {
-        const qint64 now = nowMs();
-        const qint64 wait = m_budget->reserve(target.url.host(), now);
+        const qint64 wait = m_budget->reserve(target.url.host());
         if (wait > 0) {
-            m_health.nextPollMs = now + wait;
+            m_health.nextPollMs = wallNow() + wait;
             m_timer.start(int(std::min<qint64>(wait, std::numeric_limits<int>::max())));
             Q_EMIT healthChanged();
             return;
@@ -164,26 +173,27 @@ void PollingProvider::onFetched(const FetchResult &result)
     if (!m_running || !m_inCycle || m_index >= m_cycle.size())
         return;
     const PollTarget target = m_cycle.at(m_index);
-    const qint64 now = nowMs();
+    const qint64 now = monotonicNow();
+    const qint64 wall = wallNow();
     ++m_health.fetches;
-    m_health.lastFetchMs = now;
+    m_health.lastFetchMs = wall;
 
     auto failed = [this](const QString &why) {
         ++m_cycleFailed;
         ++m_health.failures;
         m_cycleError = why;
     };
-    auto rateLimited = [this, now](qint64 untilMs, const QString &why) {
+    auto rateLimited = [this, now, wall](qint64 waitMs, const QString &why) {
         ++m_health.failures;
         m_cycleRateLimited = true;
-        if (untilMs <= now) {
+        if (waitMs <= 0) {
             ++m_consecutiveFailures; // no time given: back off as after a failure
-            untilMs = now
-                + backoffDelayMs(m_consecutiveFailures, m_settings.backoffInitialMs, m_settings.backoffMaxMs,
-                    QRandomGenerator::global()->generateDouble());
+            waitMs = backoffDelayMs(m_consecutiveFailures, m_settings.backoffInitialMs, m_settings.backoffMaxMs,
+                QRandomGenerator::global()->generateDouble());
         }
-        m_rateLimitedUntilMs = std::max(m_rateLimitedUntilMs, untilMs);
-        m_rateLimitError = QStringLiteral("rate limited until %1 (%2)").arg(clockTime(m_rateLimitedUntilMs), why);
+        m_rateLimitedUntilMs = std::max(m_rateLimitedUntilMs, now + waitMs);
+        m_rateLimitError = QStringLiteral("rate limited until %1 (%2)")
+                               .arg(clockTime(wall + (m_rateLimitedUntilMs - now)), why);
     };
 
     switch (result.outcome) {
@@ -191,7 +201,7 @@ void PollingProvider::onFetched(const FetchResult &result)
         ++m_cycleOk;
         break;
     case FetchResult::Outcome::Ok: {
-        ParseResult parsed = parse(target, result.body, now);
+        ParseResult parsed = parse(target, result.body, wall);
         if (parsed.rateLimited) {
             rateLimited(0, QStringLiteral("%1 said: %2").arg(result.host, parsed.error));
             break;
@@ -207,7 +217,7 @@ void PollingProvider::onFetched(const FetchResult &result)
     }
     case FetchResult::Outcome::RateLimited: {
         const QString said = describeErrorBody(result.body);
-        rateLimited(result.retryAtMs, said.isEmpty() ? result.error : result.error + QStringLiteral(": ") + said);
+        rateLimited(result.retryAfterMs, said.isEmpty() ? result.error : result.error + QStringLiteral(": ") + said);
         break;
     }
     case FetchResult::Outcome::HttpError: {
@@ -258,7 +268,7 @@ void PollingProvider::deliver(QList<core::NewsItem> items)
 void PollingProvider::finishCycle()
 {
     m_inCycle = false;
-    const qint64 now = nowMs();
+    const qint64 now = monotonicNow();
     qint64 delay = m_settings.intervalMs;
     if (m_cycleRateLimited) {
         m_health.state = ProviderHealth::State::Degraded;
@@ -277,6 +287,7 @@ void PollingProvider::finishCycle()
         m_health.lastError = m_cycleError;
     } else {
         m_consecutiveFailures = 0;
+        m_rateLimitedUntilMs = 0; // a clean cycle: whatever limit there was is over
         m_health.state = ProviderHealth::State::Ok;
         m_health.lastError.clear();
     }

@@ -9,6 +9,11 @@
 // backoffMaxMs, reset by a clean cycle); each request first takes a slot from the per-host
 // budget it shares with the other providers; timeouts and size caps live in HttpFetcher.
 // Everything is asynchronous; a provider's failures stay in its own health.
+//
+// Clocks: every wait (back-off, Retry-After, the host budget, "may a new symbol be polled at
+// once") is counted on the monotonic clock, so a wall clock set back or forward changes no
+// schedule. The wall clock only stamps what people read: health lastFetch / nextPoll, the
+// "rate limited until" time in lastError, and items' receivedAt.
 #pragma once
 
 #include "httpfetcher.h"
@@ -23,6 +28,7 @@
 #include <QUrl>
 
 #include <deque>
+#include <functional>
 #include <memory>
 
 namespace tw::news {
@@ -46,6 +52,9 @@ public:
     void setSymbols(const QStringList &symbols) override;
 
     bool isRunning() const { return m_running; }
+    // Tests: the wall clock (UTC epoch ms) for health dates and receivedAt, to show that moving
+    // it moves no schedule. Defaults to QDateTime::currentMSecsSinceEpoch.
+    void setWallClock(std::function<qint64()> wallMs);
     const PollingSettings &pollingSettings() const { return m_settings; }
 
     // Delay before the retry after `failures` consecutive failed cycles (1-based):
@@ -74,10 +83,12 @@ private:
     void finishCycle();
     void scheduleCycle(qint64 delayMs);
     void deliver(QList<core::NewsItem> items);
-    bool inPenalty(qint64 nowMs) const;
+    bool inPenalty(qint64 monotonicNowMs) const;
+    qint64 wallNow() const { return m_wallClock(); }
 
     PollingSettings m_settings;
     std::shared_ptr<HostBudget> m_budget;
+    std::function<qint64()> m_wallClock;
     HttpFetcher *m_fetcher;
     QTimer m_timer; // next cycle, or the next request of a cycle waiting for budget
     bool m_running = false;
@@ -90,7 +101,7 @@ private:
     QString m_cycleError;
     bool m_cycleRateLimited = false;
     QString m_rateLimitError;
-    qint64 m_rateLimitedUntilMs = 0;
+    qint64 m_rateLimitedUntilMs = 0; // on the monotonic clock (HostBudget::nowMs())
     int m_consecutiveFailures = 0;
     QSet<QString> m_polledSymbols;
 

@@ -4,7 +4,10 @@
 // the seed's test_streaming.js: it reads /api/mcp/stream-news, checks ids increase and items
 // match the symbol, drops the connection mid-stream and resumes with Last-Event-ID (no loss,
 // no repeat: compared with the hub's sequence numbers, read through the get_market_news MCP
-// tool), and sees the final result end the stream for good.
+// tool), sees the final result end the stream for good, and stays on a page across a server
+// restart: EventSource reconnects by itself with its old Last-Event-ID, and the new run's
+// sequence numbers start above the old run's, so the page gets every item the new run has
+// published instead of waiting (silently) for the new numbers to pass its old id.
 //
 // usage: node test_streaming.js <node_modules dir> <tickerwire-server binary>
 'use strict';
@@ -38,9 +41,9 @@ function withTimeout(promise, what) {
     ]).finally(() => clearTimeout(timer));
 }
 
-function startServer() {
+function startServer(port = 0) {
     const child = spawn(serverBinary,
-        ['--port', '0', '--demo-rate', '50', '--demo-seed', '11', '--stream-rate-limit', '100'],
+        ['--port', String(port), '--demo-rate', '50', '--demo-seed', '11', '--stream-rate-limit', '100'],
         { env: { ...process.env, QT_LOGGING_RULES: 'tickerwire.*.debug=false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const ready = new Promise((resolve, reject) => {
@@ -142,7 +145,8 @@ function readStream(url, { symbol, closeOnResult = true, stopAfterItems = 0, las
 }
 
 async function main() {
-    const { child, ready } = startServer();
+    let restartable = startServer();
+    const { ready } = restartable;
     try {
         const base = await ready;
         const callTool = await mcpSession(base);
@@ -197,8 +201,50 @@ async function main() {
         check(JSON.stringify(expected.slice(0, part2.ids.length)) === JSON.stringify(part2.ids),
             `resumed ids ${part2.ids} are not the hub's next items ${expected.slice(0, part2.ids.length)}`);
         console.log(`ok 3 - resumed after ${resumeAfter} with ${part2.ids.length} items, none lost or repeated`);
+
+        // 4. The server dies under an open page and comes back on the same port (same demo seed,
+        //    so it repeats the old run's stories). EventSource reconnects on its own with the old
+        //    run's last id; the page must get the new run's TSLA items from its very first one.
+        const seen = [];
+        const page = new EventSource(stream('symbol=TSLA&duration=600000'));
+        page.onmessage = (event) => {
+            const data = JSON.parse(event.data);
+            if (data.method !== 'notifications/progress')
+                return;
+            const news = JSON.parse(data.params.message);
+            seen.push({ seq: Number(event.lastEventId), sequence: news.sequence, id: news.id });
+        };
+        page.onerror = () => {}; // connection lost / refused: EventSource retries by itself
+        const waitFor = (what, condition) => withTimeout((async () => {
+            while (!condition())
+                await new Promise((r) => setTimeout(r, 50));
+        })(), what);
+        try {
+            await waitFor('TSLA items before the restart', () => seen.length >= 2);
+            const exited = new Promise((resolve) => restartable.child.on('exit', resolve));
+            restartable.child.kill('SIGKILL');
+            await withTimeout(exited, 'server exit');
+            const beforeRestart = seen.length; // nothing more can come from the dead run
+            const lastOld = seen[beforeRestart - 1].seq;
+            restartable = startServer(Number(new URL(base).port));
+            const base2 = await restartable.ready;
+            check(base2 === base, `the new run listens on ${base2}, not ${base}`);
+            await waitFor('TSLA items after the restart', () => seen.length >= beforeRestart + 3);
+            page.close();
+            const after = seen.slice(beforeRestart);
+            const callTool2 = await mcpSession(base2);
+            const hubNew = await hubSequences(callTool2, 'TSLA', 0);
+            check(after.every((x) => x.seq === x.sequence && Number.isSafeInteger(x.seq)),
+                `ids must be the items' (exact) sequences: ${JSON.stringify(after)}`);
+            check(after[0].seq > lastOld, `the new run's ids must be above the old run's: ${after[0].seq} after ${lastOld}`);
+            check(JSON.stringify(hubNew.slice(0, after.length)) === JSON.stringify(after.map((x) => x.seq)),
+                `after the restart the page got ${after.map((x) => x.seq)}, not the new run's first TSLA items ${hubNew.slice(0, after.length)}`);
+            console.log(`ok 4 - after a server restart the page resumed with ${after.length} items, from the new run's first`);
+        } finally {
+            page.close();
+        }
     } finally {
-        child.kill('SIGTERM');
+        restartable.child.kill('SIGTERM');
     }
 }
 

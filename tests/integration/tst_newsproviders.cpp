@@ -2,7 +2,8 @@
 // 127.0.0.1 port 0, serving the canned files in tests/data/news): conditional GET and 304,
 // 429/503 + Retry-After, backoff on 500 with the reason in health, garbage and other
 // providers unaffected, the shared per-host budget, timeouts, the size cap, EDGAR's
-// User-Agent rule, Alpha Vantage's 200-with-a-Note throttling, and keys kept out of health.
+// User-Agent rule, Alpha Vantage's 200-with-a-Note throttling, keys kept out of health, and
+// waits counted on the monotonic clock (a wall clock set back an hour delays nothing).
 // Nothing here touches the internet. Timing is asserted through the schedule the provider
 // reports (health().nextPollMs), never through wall-clock durations.
 #include "alphavantageprovider.h"
@@ -82,6 +83,8 @@ public:
         auto add = [&](const char *path, std::function<void(HttpResponder *)> handler) {
             server.router().add(QByteArrayLiteral("GET"), QByteArray(path), open, [this, handler](HttpResponder *r) {
                 requests.append(SeenRequest { r->request().path, r->request().query, r->request().headers });
+                if (onRequest)
+                    onRequest(requests.constLast());
                 handler(r);
             });
         };
@@ -114,6 +117,17 @@ public:
             else if (!retry.isEmpty())
                 response.setHeader("retry-after", retry);
             r->respond(response);
+        });
+        // 429 with Retry-After: 2 to the first request, the Atom fixture to every other.
+        add("/limited-once", [this](HttpResponder *r) {
+            if (limitedOnceServed) {
+                r->respond(HttpResponse::text(200, fixture("atom_valid.xml"), "application/atom+xml"));
+                return;
+            }
+            limitedOnceServed = true;
+            HttpResponse limited = HttpResponse::text(429, "slow down", "text/plain");
+            limited.setHeader("retry-after", "2");
+            r->respond(limited);
         });
         // Answers 500 until `flakyHealed` is set, then serves the RSS fixture.
         add("/flaky", [this](HttpResponder *r) {
@@ -181,6 +195,8 @@ public:
     QList<SeenRequest> requests;
     QList<QPointer<HttpResponder>> stalled;
     bool flakyHealed = false;
+    bool limitedOnceServed = false;
+    std::function<void(const SeenRequest &)> onRequest; // called as each request arrives
 };
 
 QString describe(const NewsProvider &p)
@@ -209,6 +225,8 @@ private Q_SLOTS:
     void serverErrorsBackOffAndSayWhy();
     void garbageIsAHealthErrorAndOthersKeepWorking();
     void perHostBudgetIsSharedAcrossProviders();
+    void wallClockSetBackDoesNotHoldTheHostBudget();
+    void wallClockJumpsDoNotMoveARateLimit();
     void stalledResponseTimesOut();
     void stopAbandonsAnInFlightRequest();
     void redirectLoopIsCut();
@@ -368,6 +386,62 @@ void tst_NewsProviders::perHostBudgetIsSharedAcrossProviders()
     QCOMPARE(rss.health().fetches + finnhub.health().fetches, quint64(3));
     QVERIFY2(waiting->health().nextPollMs >= before + 59000, qPrintable(describe(*waiting)));
     QVERIFY2(waiting->health().nextPollMs <= now() + 60000, qPrintable(describe(*waiting)));
+}
+
+void tst_NewsProviders::wallClockSetBackDoesNotHoldTheHostBudget()
+{
+    // One request per 300 ms to 127.0.0.1 and two symbols: the second request waits for the
+    // budget. The wall clock goes back an hour while it waits. Had the budget counted on the
+    // wall clock, the first request would now lie an hour in the future and the second would
+    // wait for it; on the monotonic clock it goes out after the 300 ms.
+    const auto budget = std::make_shared<HostBudget>(1, 300);
+    tw::news::RssProvider rss({ m_fixture->url("/atom?s={symbol}") }, quietSettings(), budget);
+    qint64 wallOffsetMs = 0;
+    rss.setWallClock([&wallOffsetMs] { return now() + wallOffsetMs; });
+    QSignalSpy health(&rss, &NewsProvider::healthChanged);
+    int budgetWaits = -1; // health changes before the second request: the budget's "wait"
+    m_fixture->onRequest = [&](const SeenRequest &) {
+        if (m_fixture->count("/atom") == 1)
+            wallOffsetMs = -3600 * 1000;
+        else if (budgetWaits < 0)
+            budgetWaits = int(health.count());
+    };
+    rss.setSymbols({ QStringLiteral("NWND"), QStringLiteral("ACME") });
+    rss.start();
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_fixture->count("/atom"), 2, kWaitMs);
+    QVERIFY2(budgetWaits >= 1, "the second request did not wait for the budget: the test proves nothing");
+    QTRY_COMPARE_WITH_TIMEOUT(rss.health().fetches, quint64(2), kWaitMs);
+    QCOMPARE(rss.health().state, ProviderHealth::State::Ok);
+    // Dates for people follow the wall clock, set back as it is.
+    QVERIFY2(rss.health().lastFetchMs <= now() - 3500 * 1000, qPrintable(describe(rss)));
+}
+
+void tst_NewsProviders::wallClockJumpsDoNotMoveARateLimit()
+{
+    // A 429 with Retry-After: 2 parks the provider for two seconds. Meanwhile the wall clock
+    // jumps an hour ahead and someone watches a new symbol: still rate limited, so nothing may
+    // go out (had "rate limited until" been a wall-clock time, it would now lie an hour in the
+    // past and the new symbol would be polled at once, against the server's Retry-After). Then
+    // the clock goes back two hours: the retry still comes when the two seconds are up.
+    tw::news::RssProvider rss({ m_fixture->url("/limited-once?s={symbol}") }, quietSettings(), nullptr);
+    qint64 wallOffsetMs = 0;
+    rss.setWallClock([&wallOffsetMs] { return now() + wallOffsetMs; });
+    rss.setSymbols({ QStringLiteral("NWND") });
+    rss.start();
+    QTRY_COMPARE_WITH_TIMEOUT(rss.health().failures, quint64(1), kWaitMs);
+    QVERIFY2(rss.health().lastError.startsWith(QLatin1String("rate limited until ")), qPrintable(describe(rss)));
+
+    wallOffsetMs = 3600 * 1000;
+    rss.setSymbols({ QStringLiteral("NWND"), QStringLiteral("ACME") });
+    QTest::qWait(300);
+    QCOMPARE(m_fixture->count("/limited-once"), 1);
+
+    wallOffsetMs = -3600 * 1000;
+    QTRY_COMPARE_WITH_TIMEOUT(rss.health().state, ProviderHealth::State::Ok, kWaitMs);
+    QCOMPARE(m_fixture->count("/limited-once"), 3); // NWND and ACME, once the 2 s were up
+    QCOMPARE(rss.health().failures, quint64(1));
+    QVERIFY2(rss.health().lastFetchMs <= now() - 3500 * 1000, qPrintable(describe(rss)));
 }
 
 void tst_NewsProviders::stalledResponseTimesOut()

@@ -5,8 +5,13 @@
 #include "newshub.h"
 #include "newsprovider.h"
 
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <limits>
 
 using tw::core::NewsItem;
 using tw::news::ItemPtr;
@@ -17,6 +22,14 @@ using tw::news::NewsHubSettings;
 namespace {
 
 const qint64 kBaseMs = 1795599660000; // 2026-11-25T09:41:00Z
+
+// Most cases read sequence numbers as 1, 2, 3...: an explicit base instead of the clock's.
+NewsHubSettings fromOne()
+{
+    NewsHubSettings s;
+    s.firstSequence = 1;
+    return s;
+}
 
 NewsItem makeItem(int n, const QStringList &symbols = { QStringLiteral("TSLA") }, const QString &headline = {})
 {
@@ -76,6 +89,10 @@ class TestNewsHub : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void sequencesAreMonotonicFromOne();
+    void defaultSequencesStartAboveAnEarlierHub();
+    void clockSequenceBaseIsExactAndOrdered();
+    void explicitFirstSequenceIsKept();
+    void subscribeBelowFirstSequenceReplaysAllRetained();
     void normalisesSymbolsAndFillsFields();
     void dropsDuplicateIds();
     void dropsDuplicateCanonicalUrls();
@@ -102,7 +119,7 @@ private Q_SLOTS:
 
 void TestNewsHub::sequencesAreMonotonicFromOne()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     QSignalSpy published(&hub, &NewsHub::published);
     QCOMPARE(hub.lastSequence(), quint64(0));
     const QList<ItemPtr> first = hub.ingest(makeItems(0, 3));
@@ -115,9 +132,80 @@ void TestNewsHub::sequencesAreMonotonicFromOne()
     QVERIFY(first.at(0)->json.contains("\"sequence\":1"));
 }
 
+void TestNewsHub::defaultSequencesStartAboveAnEarlierHub()
+{
+    // A restarted server (here: a second hub after the first, as the GUI does when it restarts
+    // its embedded server) must number above everything the run before issued, so a client's
+    // old Last-Event-ID falls below the new range instead of above it.
+    const quint64 clockFloor = NewsHub::clockSequenceBase(QDateTime::currentMSecsSinceEpoch());
+    quint64 firstRunLast = 0;
+    {
+        NewsHub first;
+        QVERIFY(first.firstSequence() >= clockFloor); // from the clock, not from 1
+        QCOMPARE(first.lastSequence(), quint64(0)); // nothing issued yet
+        const QList<ItemPtr> items = first.ingest(makeItems(0, 5));
+        QCOMPARE(items.first()->item.sequence, first.firstSequence());
+        QCOMPARE(sequences(items), range(first.firstSequence(), first.firstSequence() + 4));
+        firstRunLast = first.lastSequence();
+    }
+    NewsHub second;
+    QVERIFY2(second.firstSequence() > firstRunLast,
+        qPrintable(QStringLiteral("%1 <= %2").arg(second.firstSequence()).arg(firstRunLast)));
+    const QList<ItemPtr> items = second.ingest(makeItems(0, 5)); // a same-seed demo: same items again
+    QCOMPARE(items.size(), 5);
+    QVERIFY(items.first()->item.sequence > firstRunLast);
+    // Exact in JSON (and so in JavaScript): below 2^53, written as an integer.
+    QVERIFY(second.lastSequence() < (quint64(1) << 53));
+    QVERIFY(items.last()->json.contains(QByteArray("\"sequence\":" + QByteArray::number(items.last()->item.sequence) + ',')));
+    const auto back = NewsItem::fromJsonObject(QJsonDocument::fromJson(items.last()->json).object());
+    QVERIFY(back);
+    QCOMPARE(back->sequence, items.last()->item.sequence);
+}
+
+void TestNewsHub::clockSequenceBaseIsExactAndOrdered()
+{
+    QCOMPARE(NewsHub::clockSequenceBase(kBaseMs), quint64(kBaseMs) * 1000);
+    // A millisecond later leaves room for 1000 items of the earlier run.
+    QCOMPARE(NewsHub::clockSequenceBase(kBaseMs + 1) - NewsHub::clockSequenceBase(kBaseMs), quint64(1000));
+    QVERIFY(NewsHub::clockSequenceBase(kBaseMs) < (quint64(1) << 53));
+    // Clocks before 1970 never give 0 ("no sequence"); absurd futures stay exact in JSON.
+    QCOMPARE(NewsHub::clockSequenceBase(0), quint64(1));
+    QCOMPARE(NewsHub::clockSequenceBase(-5), quint64(1));
+    const qint64 year3000 = 32503680000000;
+    QCOMPARE(NewsHub::clockSequenceBase(year3000), NewsHub::kMaxSequenceBase);
+    QCOMPARE(NewsHub::clockSequenceBase(std::numeric_limits<qint64>::max()), NewsHub::kMaxSequenceBase);
+    QVERIFY(NewsHub::kMaxSequenceBase + (quint64(1) << 40) <= (quint64(1) << 53));
+}
+
+void TestNewsHub::explicitFirstSequenceIsKept()
+{
+    NewsHubSettings settings;
+    settings.firstSequence = 1800000000000007;
+    NewsHub hub(settings);
+    QCOMPARE(hub.firstSequence(), quint64(1800000000000007));
+    QCOMPARE(sequences(hub.ingest(makeItems(0, 2))), range(1800000000000007, 1800000000000008));
+    QCOMPARE(hub.oldestRetainedSequence(), quint64(1800000000000007));
+    QVERIFY(hub.itemBySequence(1800000000000008));
+}
+
+void TestNewsHub::subscribeBelowFirstSequenceReplaysAllRetained()
+{
+    // A client of the previous run resumes with its last id, far below this run's numbers:
+    // it gets everything retained for its filter (the gap case), then live items.
+    NewsHubSettings settings;
+    settings.firstSequence = 1000000;
+    NewsHub hub(settings);
+    hub.ingest(makeItems(0, 4));
+    QList<quint64> got;
+    hub.subscribe(NewsFilter {}, 5000, [&](const ItemPtr &p) { got.append(p->item.sequence); });
+    QCOMPARE(got, range(1000000, 1000003));
+    hub.ingest(makeItems(4, 1));
+    QCOMPARE(got, range(1000000, 1000004));
+}
+
 void TestNewsHub::normalisesSymbolsAndFillsFields()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     NewsItem item = makeItem(1, { QStringLiteral(" tsla "), QStringLiteral("brk.b"), QStringLiteral("bad symbol!"),
                                     QStringLiteral("TSLA"), QStringLiteral("^gspc"), QStringLiteral("WAYTOOLONGSYMBOL") });
     item.id.clear();
@@ -140,7 +228,7 @@ void TestNewsHub::normalisesSymbolsAndFillsFields()
 
 void TestNewsHub::dropsDuplicateIds()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest(makeItems(0, 3));
     NewsItem again = makeItem(1);
     again.url = QStringLiteral("https://elsewhere.example/other");
@@ -153,7 +241,7 @@ void TestNewsHub::dropsDuplicateIds()
 
 void TestNewsHub::dropsDuplicateCanonicalUrls()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     NewsItem a = makeItem(1);
     a.url = QStringLiteral("https://News.Example/story/1?utm_source=rss");
     NewsItem b = makeItem(2, { QStringLiteral("AAPL") }, QStringLiteral("Unrelated words in this headline"));
@@ -165,7 +253,7 @@ void TestNewsHub::dropsDuplicateCanonicalUrls()
 
 void TestNewsHub::dropsItemsWithoutHeadline()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     NewsItem blank = makeItem(1);
     blank.headline = QStringLiteral("   ");
     QVERIFY(hub.ingest({ blank }).isEmpty());
@@ -174,7 +262,7 @@ void TestNewsHub::dropsItemsWithoutHeadline()
 
 void TestNewsHub::groupsNearDuplicatesFromOtherSources()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     QSignalSpy published(&hub, &NewsHub::published);
     QSignalSpy updated(&hub, &NewsHub::itemUpdated);
     NewsItem original = makeItem(1, { QStringLiteral("TSLA") }, QStringLiteral("Gullwing Motorworks beats Q3 estimates on strong EV demand"));
@@ -211,7 +299,7 @@ void TestNewsHub::groupsNearDuplicatesFromOtherSources()
 
 void TestNewsHub::doesNotGroupDifferentStoriesOrOutsideWindow()
 {
-    NewsHubSettings settings;
+    NewsHubSettings settings = fromOne();
     settings.groupWindowMs = 60 * 60 * 1000;
     NewsHub hub(settings);
     NewsItem original = makeItem(1, { QStringLiteral("TSLA") }, QStringLiteral("Gullwing Motorworks beats Q3 estimates on strong EV demand"));
@@ -230,7 +318,7 @@ void TestNewsHub::doesNotGroupDifferentStoriesOrOutsideWindow()
 
 void TestNewsHub::ringsAreBounded()
 {
-    NewsHubSettings settings;
+    NewsHubSettings settings = fromOne();
     settings.ringPerSymbol = 5;
     settings.ringOverall = 12;
     NewsHub hub(settings);
@@ -252,7 +340,7 @@ void TestNewsHub::ringsAreBounded()
 
 void TestNewsHub::latestFiltersAndOrders()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest(makeItems(0, 3, { QStringLiteral("TSLA") })); // 1..3
     hub.ingest(makeItems(3, 3, { QStringLiteral("AAPL") })); // 4..6
     hub.ingest(makeItems(6, 2, { QStringLiteral("TSLA"), QStringLiteral("AAPL") })); // 7..8
@@ -282,7 +370,7 @@ void TestNewsHub::latestFiltersAndOrders()
 
 void TestNewsHub::latestFindsItemsEvictedFromSymbolRing()
 {
-    NewsHubSettings settings;
+    NewsHubSettings settings = fromOne();
     settings.ringPerSymbol = 2;
     settings.ringOverall = 100;
     NewsHub hub(settings);
@@ -295,7 +383,7 @@ void TestNewsHub::latestFindsItemsEvictedFromSymbolRing()
 
 void TestNewsHub::searchMatchesAllTerms()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest({ makeItem(1, { QStringLiteral("TSLA") }, QStringLiteral("Gullwing raises EV price target")),
         makeItem(2, { QStringLiteral("AAPL") }, QStringLiteral("Orchard Lane raises dividend")),
         makeItem(3, { QStringLiteral("TSLA") }, QStringLiteral("Gullwing opens plant in Portsmere")),
@@ -311,7 +399,7 @@ void TestNewsHub::searchMatchesAllTerms()
 
 void TestNewsHub::subscribeReplaysThenLive()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest(makeItems(0, 5));
     QList<quint64> got;
     const quint64 id = hub.subscribe(NewsFilter {}, 0, [&](const ItemPtr &p) { got.append(p->item.sequence); });
@@ -327,7 +415,7 @@ void TestNewsHub::subscribeReplaysThenLive()
 
 void TestNewsHub::subscribeFromMiddle()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest(makeItems(0, 10));
     QList<quint64> got;
     hub.subscribe(NewsFilter {}, 6, [&](const ItemPtr &p) { got.append(p->item.sequence); });
@@ -338,7 +426,7 @@ void TestNewsHub::subscribeFromMiddle()
 
 void TestNewsHub::subscribeBeyondRingReplaysRetained()
 {
-    NewsHubSettings settings;
+    NewsHubSettings settings = fromOne();
     settings.ringOverall = 4;
     settings.ringPerSymbol = 4;
     NewsHub hub(settings);
@@ -352,7 +440,7 @@ void TestNewsHub::subscribeBeyondRingReplaysRetained()
 
 void TestNewsHub::subscribeFromFutureIsLiveOnly()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest(makeItems(0, 3));
     QList<quint64> got;
     // A client resuming with an id from a previous server run must not miss new items.
@@ -364,7 +452,7 @@ void TestNewsHub::subscribeFromFutureIsLiveOnly()
 
 void TestNewsHub::ingestDuringReplayKeepsOrder()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest(makeItems(0, 5));
     QList<quint64> got;
     QList<quint64> other;
@@ -390,7 +478,7 @@ void TestNewsHub::ingestDuringReplayKeepsOrder()
 
 void TestNewsHub::unsubscribeInsideCallback()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest(makeItems(0, 5));
     // A replaying subscription drops a live one and publishes: the dropped one hears nothing.
     QList<quint64> victim;
@@ -426,7 +514,7 @@ void TestNewsHub::unsubscribeInsideCallback()
 
 void TestNewsHub::unsubscribeFreesCallback()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     auto token = std::make_shared<int>(42);
     std::weak_ptr<int> watch = token;
     const quint64 id = hub.subscribe(NewsFilter {}, 0, [token](const ItemPtr &) { });
@@ -448,7 +536,7 @@ void TestNewsHub::unsubscribeFreesCallback()
 
 void TestNewsHub::subscriptionsFilterBySymbolAndKeyword()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     QList<quint64> tsla;
     QList<quint64> keyword;
     hub.subscribe(NewsFilter::fromLists({ QStringLiteral("tsla") }, {}), 0, [&](const ItemPtr &p) { tsla.append(p->item.sequence); });
@@ -466,7 +554,7 @@ void TestNewsHub::subscriptionsFilterBySymbolAndKeyword()
 
 void TestNewsHub::jsonIsBuiltOnceAndShared()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     QList<ItemPtr> a;
     QList<ItemPtr> b;
     hub.subscribe(NewsFilter {}, 0, [&](const ItemPtr &p) { a.append(p); });
@@ -489,7 +577,7 @@ void TestNewsHub::jsonIsBuiltOnceAndShared()
 
 void TestNewsHub::publishNsFromMonotonicClock()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     const qint64 before = NewsItem::monotonicNowNs();
     const QList<ItemPtr> out = hub.ingest(makeItems(0, 2));
     const qint64 after = NewsItem::monotonicNowNs();
@@ -500,7 +588,7 @@ void TestNewsHub::publishNsFromMonotonicClock()
 
 void TestNewsHub::providersFollowSubscriptionSymbols()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     auto *provider = new FakeProvider;
     hub.addProvider(provider);
     QCOMPARE(provider->parent(), &hub);
@@ -524,7 +612,7 @@ void TestNewsHub::providersFollowSubscriptionSymbols()
 void TestNewsHub::metricsCount()
 {
     tw::core::MetricsRegistry metrics;
-    NewsHub hub(NewsHubSettings {}, &metrics);
+    NewsHub hub(fromOne(), &metrics);
     NewsItem original = makeItem(1, { QStringLiteral("TSLA") }, QStringLiteral("Gullwing Motorworks beats Q3 estimates on strong EV demand"));
     original.source = QStringLiteral("A");
     NewsItem echo = makeItem(2, { QStringLiteral("TSLA") }, original.headline);

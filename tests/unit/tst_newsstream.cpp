@@ -15,6 +15,14 @@ using tw::core::NewsItem;
 
 namespace {
 
+// Sequence numbers 1, 2, 3... (a hub's default base comes from the clock).
+NewsHubSettings fromOne()
+{
+    NewsHubSettings s;
+    s.firstSequence = 1;
+    return s;
+}
+
 NewsItem makeItem(int n, const QString &symbol)
 {
     NewsItem item;
@@ -62,7 +70,7 @@ private Q_SLOTS:
 
 void tst_NewsStream::liveItemsForItsSymbolsOnly()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     hub.ingest({ makeItem(1, QStringLiteral("TSLA")) }); // before the stream: not sent
     NewsStream stream(&hub, options(QStringLiteral("TSLA")));
     QSignalSpy items(&stream, &NewsStream::itemReady);
@@ -78,7 +86,7 @@ void tst_NewsStream::liveItemsForItsSymbolsOnly()
 
 void tst_NewsStream::replayFromSequenceThenLive()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     for (int i = 1; i <= 4; ++i)
         hub.ingest({ makeItem(i, QStringLiteral("TSLA")) });
     NewsStreamOptions o = options(QStringLiteral("TSLA"));
@@ -93,7 +101,7 @@ void tst_NewsStream::replayFromSequenceThenLive()
 
 void tst_NewsStream::heartbeatsAndDuration()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     NewsStream stream(&hub, options(QStringLiteral("TSLA"), 10, 300));
     QSignalSpy heartbeats(&stream, &NewsStream::heartbeat);
     QSignalSpy ended(&stream, &NewsStream::ended);
@@ -119,7 +127,7 @@ void tst_NewsStream::heartbeatsAndDuration()
 
 void tst_NewsStream::stopIsIdempotentAndFrees()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     {
         NewsStream stream(&hub, options(QStringLiteral("TSLA")));
         QSignalSpy ended(&stream, &NewsStream::ended);
@@ -144,7 +152,7 @@ void tst_NewsStream::stopIsIdempotentAndFrees()
 
 void tst_NewsStream::resultListsWhatWasSent()
 {
-    NewsHub hub;
+    NewsHub hub(fromOne());
     NewsStreamOptions o = options(QStringLiteral("TSLA"));
     o.maxResultItems = 2;
     NewsStream stream(&hub, o);
@@ -191,7 +199,7 @@ void tst_NewsStream::resultJsonMatchesResult()
     QFETCH(int, items);
     QFETCH(int, maxResultItems);
     QFETCH(NewsStream::EndReason, reason);
-    NewsHub hub;
+    NewsHub hub(fromOne());
     NewsStreamOptions o = options(QStringLiteral("TSLA"));
     o.maxResultItems = maxResultItems;
     NewsStream stream(&hub, o);
