@@ -11,6 +11,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <utility>
 
 namespace tw::ui {
 
@@ -35,6 +36,9 @@ namespace {
 EmbeddedServer::EmbeddedServer(QObject *parent)
     : QObject(parent)
 {
+    // Emitted in the server thread, delivered (queued) here.
+    connect(this, &EmbeddedServer::runtimeStarted, this, &EmbeddedServer::onStarted,
+        Qt::QueuedConnection);
 }
 
 EmbeddedServer::~EmbeddedServer()
@@ -86,7 +90,6 @@ void EmbeddedServer::launch(const server::ServerConfig &config)
 {
     Q_ASSERT(!m_thread);
     m_lastError.clear();
-    m_startFailed = false;
     m_config = config;
     m_host = config.host;
     m_url.clear();
@@ -97,18 +100,23 @@ void EmbeddedServer::launch(const server::ServerConfig &config)
     m_thread->setObjectName(QStringLiteral("tickerwire-server"));
     m_context = new QObject;
     m_context->moveToThread(m_thread);
-    // The context object queues the work into the thread and is deleted when the thread ends
-    // (QThread runs pending deferred deletes as it finishes).
+    // Work reaches the thread only through connections made here, before start(): the thread's
+    // own started() and finished() signals, emitted inside it (so the slots run there, direct).
+    // Whatever the slots capture is written before the thread exists, and start() orders that
+    // for every checker; a functor queued to a running thread would hand its captures over
+    // inside Qt's event queue instead, which ThreadSanitizer cannot see through (Debian's Qt
+    // is not instrumented). The fallback flag is copied now: the server thread must not read
+    // members the GUI thread may change.
+    const bool fallback = m_portFallback;
+    connect(m_thread, &QThread::started, m_context,
+        [this, config, fallback] { startInThread(config, fallback); });
+    connect(m_thread, &QThread::finished, m_context, [this] { stopInThread(); });
+    // The context object is deleted when the thread ends (QThread runs pending deferred
+    // deletes as it finishes).
     connect(m_thread, &QThread::finished, m_context, &QObject::deleteLater);
     connect(m_thread, &QThread::finished, this, &EmbeddedServer::onThreadFinished,
         Qt::QueuedConnection);
     m_thread->start();
-    // The fallback flag is copied now: the server thread must not read members the GUI
-    // thread may change.
-    const bool fallback = m_portFallback;
-    QMetaObject::invokeMethod(
-        m_context, [this, config, fallback] { startInThread(config, fallback); },
-        Qt::QueuedConnection);
 }
 
 void EmbeddedServer::startInThread(const server::ServerConfig &config, bool portFallback)
@@ -138,61 +146,80 @@ void EmbeddedServer::startInThread(const server::ServerConfig &config, bool port
     if (!ok) {
         runtime.reset();
         qCWarning(lcServer).noquote() << "embedded server did not start:" << error;
-        QMetaObject::invokeMethod(
-            this, [this, error] { onFailed(error); }, Qt::QueuedConnection);
-        QThread::currentThread()->quit();
+        {
+            QMutexLocker lock(&m_metricsMutex);
+            // Read by onThreadFinished() after the join; never empty, it marks the failure.
+            m_startError = error.isEmpty() ? QStringLiteral("the server did not start") : error;
+        }
+        QThread::currentThread()->quit(); // finished() -> Failed
         return;
     }
-    const QString url = runtime->url();
-    const quint16 port = runtime->httpServer()->serverPort();
-    m_runtime = runtime.release();
     {
         QMutexLocker lock(&m_metricsMutex);
-        m_metrics = m_runtime->metrics();
-        m_runtimeThread = m_runtime->thread();
-        m_statusUrl = url;
-        m_statusPort = port;
+        m_metrics = runtime->metrics();
+        m_runtimeThread = runtime->thread();
+        m_statusUrl = runtime->url();
+        m_statusPort = runtime->httpServer()->serverPort();
+        m_runtime = runtime.release();
     }
-    QMetaObject::invokeMethod(
-        this, [this, url, port] { onStarted(url, port); }, Qt::QueuedConnection);
+    // No arguments: onStarted() reads the URL and port under the mutex.
+    Q_EMIT runtimeStarted(QPrivateSignal());
 }
 
 void EmbeddedServer::stopInThread()
 {
-    // Server thread. The panel must not read the registry while it is destroyed.
+    // Server thread, from its finished() signal: after stop() or shutdownThread() asked the
+    // event loop to quit (or a failed start quit it). The panel must not read the registry
+    // while it is destroyed. This is the thread's last access to any member of this object; it
+    // ends with this unlock, which joinedThread() pairs with on the GUI thread.
+    server::ServerRuntime *runtime = nullptr;
     {
         QMutexLocker lock(&m_metricsMutex);
         m_metrics = nullptr;
         m_runtimeThread = nullptr;
         m_statusUrl.clear();
         m_statusPort = 0;
+        runtime = std::exchange(m_runtime, nullptr);
     }
-    if (m_runtime) {
+    if (runtime) {
         // Ends every stream (clients see the end of their SSE response) and closes every
         // connection; the destructor then closes the MCP sessions and frees the hub.
-        m_runtime->stop();
-        delete m_runtime;
-        m_runtime = nullptr;
+        runtime->stop();
+        delete runtime;
     }
     // Connections closed above are deleted (deleteLater) as the thread finishes.
-    QThread::currentThread()->quit();
 }
 
-void EmbeddedServer::onStarted(const QString &url, quint16 port)
+QString EmbeddedServer::joinedThread()
+{
+    // GUI thread, right after m_thread->wait(). QThread::wait() orders everything the server
+    // thread did before what follows, but it waits inside Qt (futex), which ThreadSanitizer
+    // does not see; this critical section pairs with the last unlock in stopInThread(), the
+    // server thread's last write to this object, and so makes the hand-off visible before the
+    // GUI thread reads, reuses or destroys these members.
+    QMutexLocker lock(&m_metricsMutex);
+    Q_ASSERT(!m_runtime && !m_metrics);
+    return std::exchange(m_startError, QString());
+}
+
+void EmbeddedServer::onStarted()
 {
     if (m_state != State::Starting)
         return; // stop() came first: the thread is already being wound down
+    QString url;
+    quint16 port = 0;
+    {
+        QMutexLocker lock(&m_metricsMutex);
+        url = m_statusUrl;
+        port = m_statusPort;
+    }
+    if (url.isEmpty())
+        return; // the runtime is already gone again (stopped before this arrived)
     m_url = url;
     m_port = port;
     qCInfo(lcUi).noquote() << "embedded server running at" << url;
     setState(State::Running);
     Q_EMIT started(url);
-}
-
-void EmbeddedServer::onFailed(const QString &error)
-{
-    m_lastError = error;
-    m_startFailed = true;
 }
 
 void EmbeddedServer::stop()
@@ -201,8 +228,8 @@ void EmbeddedServer::stop()
     if (!m_thread || m_state == State::Stopping)
         return;
     setState(State::Stopping);
-    QMetaObject::invokeMethod(
-        m_context, [this] { stopInThread(); }, Qt::QueuedConnection);
+    // Thread-safe; the thread's finished() handler (stopInThread) tears the runtime down.
+    m_thread->quit();
 }
 
 void EmbeddedServer::onThreadFinished()
@@ -211,13 +238,14 @@ void EmbeddedServer::onThreadFinished()
         return;
     // finished() is emitted just before the thread really ends: wait for that moment.
     m_thread->wait();
+    const QString startError = joinedThread();
     delete m_thread;
     m_thread = nullptr;
     m_context = nullptr; // deleted by the thread as it finished
     m_url.clear();
     m_port = 0;
-    const bool failedStart = m_startFailed && m_state != State::Stopping;
-    if (failedStart) {
+    if (!startError.isEmpty() && m_state != State::Stopping) {
+        m_lastError = startError;
         setState(State::Failed);
         Q_EMIT failed(m_lastError);
     } else {
@@ -234,13 +262,9 @@ void EmbeddedServer::shutdownThread()
 {
     if (!m_thread)
         return;
-    if (m_thread->isRunning()) {
-        if (m_state != State::Stopping) {
-            QMetaObject::invokeMethod(
-                m_context, [this] { stopInThread(); }, Qt::QueuedConnection);
-        }
-        m_thread->wait();
-    }
+    m_thread->quit(); // the runtime is torn down in the thread as it finishes
+    m_thread->wait();
+    joinedThread();
     delete m_thread;
     m_thread = nullptr;
     m_context = nullptr;

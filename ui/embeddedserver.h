@@ -1,7 +1,8 @@
 // Runs the Tickerwire server (tw::server::ServerRuntime) inside the desktop app, in its OWN
 // QThread (DESIGN.md): the runtime, which owns the QTcpServer, sockets and timers, is
 // created, started, stopped and destroyed inside that thread; this object lives on the GUI
-// thread and only talks to it through queued calls. status() reads the runtime's metrics
+// thread and only talks to it through the thread's started()/finished() signals, quit() and
+// members behind m_metricsMutex (see launch()). status() reads the runtime's metrics
 // registry (atomics behind a mutex) and is safe from the GUI thread at any time.
 #pragma once
 
@@ -90,15 +91,19 @@ Q_SIGNALS:
     void started(const QString &url);
     void failed(const QString &error);
     void stopped();
+    // Emitted in the server thread once the runtime listens; received queued by onStarted().
+    void runtimeStarted(QPrivateSignal);
 
 private:
     void setState(State state);
     void launch(const server::ServerConfig &config);
-    void onStarted(const QString &url, quint16 port);
-    void onFailed(const QString &error);
+    void onStarted();
     void onThreadFinished();
-    void shutdownThread(); // stop the runtime in its thread, quit, wait
-    // Runs in the server thread.
+    void shutdownThread(); // quit the thread (which stops the runtime), wait
+    // After QThread::wait(): the hand-off ThreadSanitizer can see; returns (and clears) the
+    // error of a failed start.
+    QString joinedThread();
+    // Run in the server thread (its started() and finished() signals).
     void startInThread(const server::ServerConfig &config, bool portFallback);
     void stopInThread();
 
@@ -113,10 +118,10 @@ private:
     server::ServerConfig m_pendingConfig;
 
     QThread *m_thread = nullptr; // owned; one per start/stop cycle
-    QObject *m_context = nullptr; // lives in m_thread; receives the queued work
-    bool m_startFailed = false; // the current cycle's start failed (then finished -> Failed)
+    QObject *m_context = nullptr; // lives in m_thread; context of its started/finished slots
 
-    // Server-thread only.
+    // Server-thread only, but written under m_metricsMutex so that joinedThread() orders the
+    // thread's last write before the GUI thread destroys this object.
     server::ServerRuntime *m_runtime = nullptr;
 
     // Shared: the registry of the running runtime, null outside [started, stopping).
@@ -125,6 +130,7 @@ private:
     QThread *m_runtimeThread = nullptr;
     QString m_statusUrl;
     quint16 m_statusPort = 0;
+    QString m_startError; // why the current cycle's start failed (then finished -> Failed)
 };
 
 } // namespace tw::ui

@@ -22,6 +22,7 @@
 #include <QTest>
 
 #include <functional>
+#include <memory>
 
 using tw::client::SseEvent;
 using tw::client::SseStream;
@@ -120,7 +121,14 @@ private:
         while (QTcpSocket *socket = m_server.nextPendingConnection()) {
             ++accepted;
             socket->setParent(this);
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+            // The request bytes read so far belong to the socket, not to its address: a socket
+            // that a handler aborted is deleted, and the next connection's QTcpSocket may be
+            // allocated at the same address (often so under ThreadSanitizer's allocator). A
+            // buffer keyed by the pointer then still said "done", and the reconnect's request
+            // was never answered.
+            auto buffer = std::make_shared<QByteArray>();
+            connect(socket, &QTcpSocket::readyRead, this,
+                [this, socket, buffer] { onReadyRead(socket, *buffer); });
             connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
                 ++disconnected;
                 socket->deleteLater();
@@ -128,9 +136,8 @@ private:
         }
     }
 
-    void onReadyRead(QTcpSocket *socket)
+    void onReadyRead(QTcpSocket *socket, QByteArray &buffer)
     {
-        QByteArray &buffer = m_buffers[socket];
         if (buffer == "done")
             return;
         buffer += socket->readAll();
@@ -161,7 +168,6 @@ private:
     }
 
     QTcpServer m_server;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
 };
 
 QByteArray numberedEvent(int n)
