@@ -7,8 +7,11 @@
 #include <QSslSocket>
 
 #include <cstdio>
+#include <utility>
 
+#include <cerrno>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace tw::http {
 
@@ -106,6 +109,10 @@ void HttpConnection::processQueue()
         break;
     }
     m_dispatching = false;
+    // Responses answered during the loop above went out together: one send (and one wake-up
+    // of the client) for a burst of pipelined requests instead of one per response.
+    if (!m_corked.isEmpty())
+        writeParts({});
     // "100 Continue" only once the request that asked for it is the next to be answered:
     // written while an earlier response or stream is still going, it would land inside it.
     // (If the client sends the body without waiting, the parser drops the expectation.)
@@ -205,10 +212,79 @@ QByteArray HttpConnection::serializeHead(int status, const HttpHeaders &headers,
 
 void HttpConnection::writeRaw(const QByteArray &bytes)
 {
+    writeParts({ QByteArrayView(bytes) });
+}
+
+void HttpConnection::corkResponse(const QByteArray &bytes)
+{
     if (!m_socket || m_gone)
         return;
-    m_socket->write(bytes);
     m_server->hotMetrics().bytesOut->inc(quint64(bytes.size()));
+    m_corked += bytes;
+    if (m_corked.size() >= kMaxCorkedBytes)
+        writeParts({});
+}
+
+void HttpConnection::writeParts(std::initializer_list<QByteArrayView> parts)
+{
+    QTcpSocket *socket = m_socket.data();
+    if (!socket || m_gone)
+        return;
+    // Corked responses go first, in the same send.
+    const QByteArray corked = std::exchange(m_corked, QByteArray());
+    QByteArrayView views[5];
+    int count = 0;
+    qint64 total = 0;
+    if (!corked.isEmpty())
+        views[count++] = corked;
+    for (QByteArrayView p : parts) {
+        Q_ASSERT(count < 5);
+        m_server->hotMetrics().bytesOut->inc(quint64(p.size()));
+        if (!p.isEmpty())
+            views[count++] = p;
+    }
+    for (int i = 0; i < count; ++i)
+        total += views[i].size();
+    if (total == 0)
+        return;
+
+    // Plain TCP with nothing queued in Qt: hand the bytes to the kernel at once, all parts in
+    // one sendmsg(). QTcpSocket::write() would copy them into a 32 KiB ring-buffer chunk that
+    // the socket then keeps for its lifetime (most of an idle stream's memory), and send them
+    // only when the event loop next polls for writability. Whatever the kernel does not take
+    // goes through Qt's buffer as before, behind what was sent, so the order is kept; an error
+    // other than a full buffer is left for Qt's own write to meet and report as a disconnect.
+    qint64 sent = 0;
+    if (!m_secure && socket->bytesToWrite() == 0
+        && socket->state() == QAbstractSocket::ConnectedState) {
+        iovec iov[5];
+        for (int i = 0; i < count; ++i) {
+            iov[i].iov_base = const_cast<char *>(views[i].data());
+            iov[i].iov_len = size_t(views[i].size());
+        }
+        msghdr msg {};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = size_t(count);
+        ssize_t r;
+        do {
+            r = ::sendmsg(int(socket->socketDescriptor()), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        } while (r < 0 && errno == EINTR);
+        if (r > 0)
+            sent = r;
+        if (sent == total)
+            return;
+    }
+    // Queued behind a full kernel buffer: Qt sends it when the socket is writable again.
+    qint64 skip = sent;
+    for (int i = 0; i < count; ++i) {
+        const QByteArrayView p = views[i];
+        if (skip >= p.size()) {
+            skip -= p.size();
+            continue;
+        }
+        socket->write(p.data() + skip, p.size() - skip);
+        skip = 0;
+    }
 }
 
 bool HttpConnection::lastBeforeUpgrade() const
@@ -231,7 +307,10 @@ void HttpConnection::sendComplete(HttpResponder *responder, HttpResponse respons
     if (!head && !bodyless)
         out += response.body;
     m_server->countResponse(response.status, response.rejectionReason);
-    writeRaw(out);
+    if (m_dispatching && !close)
+        corkResponse(out); // sent when processQueue() has answered what it can (or any write)
+    else
+        writeRaw(out);
     responseDone(responder, HttpResponder::CloseReason::Completed, close);
 }
 
@@ -276,26 +355,16 @@ bool HttpConnection::sendStreamBytes(HttpResponder *responder, const QByteArray 
         return false;
     }
     if (m_activeChunked) {
-        // Three appends to the socket's write buffer (memcpy into its ring buffer; the flush
-        // below sends them with one send()) instead of building a framed copy per event.
+        // Size line, event and CRLF go out in one sendmsg() (writeParts) without building a
+        // framed copy per event: the event bytes are shared by every stream of the fan-out.
         char size[20];
         const int n = std::snprintf(
             size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(bytes.size()));
-        if (!m_socket || m_gone)
-            return false;
-        m_socket->write(size, n);
-        m_socket->write(bytes);
-        m_socket->write("\r\n", 2);
-        m_server->hotMetrics().bytesOut->inc(quint64(bytes.size()) + quint64(n) + 2);
+        writeParts({ QByteArrayView(size, n), QByteArrayView(bytes), QByteArrayView("\r\n", 2) });
     } else {
-        writeRaw(bytes);
+        writeParts({ QByteArrayView(bytes) });
     }
-    // Send now, while the hub fans the item out, rather than when the event loop next polls
-    // every socket for writability: the first subscribers get the item at once, and the loop
-    // skips a poll wake-up and a notifier event per stream. (TLS keeps Qt's own pacing.)
-    if (!m_secure && m_socket)
-        m_socket->flush();
-    return true;
+    return m_socket && !m_gone;
 }
 
 void HttpConnection::sendStreamEnd(HttpResponder *responder)
@@ -385,6 +454,8 @@ void HttpConnection::closeSoon()
         onDisconnected();
         return;
     }
+    if (!m_corked.isEmpty())
+        writeParts({}); // answers to earlier pipelined requests, before the close
     // Flush what is queued, then close; a peer that never reads cannot hold us forever.
     m_lingerTimer.start(kLingerMs);
     m_socket->disconnectFromHost();

@@ -7,6 +7,7 @@
 #include "httprequestparser.h"
 #include "httpresponder.h"
 
+#include <QByteArrayView>
 #include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
@@ -14,6 +15,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <initializer_list>
 
 namespace tw::http {
 
@@ -52,6 +54,11 @@ private:
     void sendStreamEnd(HttpResponder *responder);
     void responseDone(HttpResponder *responder, HttpResponder::CloseReason reason, bool close);
     void writeRaw(const QByteArray &bytes);
+    // Writes the corked bytes and then the parts in order, straight to the kernel when
+    // nothing is queued (plain TCP).
+    void writeParts(std::initializer_list<QByteArrayView> parts);
+    // Holds a complete response answered while processQueue() runs, for one send at its end.
+    void corkResponse(const QByteArray &bytes);
     void sendErrorAndClose(const HttpResponse &response, bool head = false);
     void closeSoon();
     void lingeringClose();
@@ -83,6 +90,8 @@ private:
     bool m_halfClosed = false;
     qint64 m_drainedBytes = 0;
     QTimer m_lingerTimer; // bounds how long a closing connection may take to flush
+    QByteArray m_corked; // responses to pipelined requests, sent together (writeParts)
+    static constexpr qsizetype kMaxCorkedBytes = 64 * 1024;
 };
 
 } // namespace tw::http

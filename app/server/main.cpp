@@ -1,5 +1,6 @@
 // tickerwire-server: the headless Tickerwire server. Parses the command line into the
 // settings table's values and hands over to ServerRuntime.
+#include "epolleventdispatcher.h"
 #include "logging.h"
 #include "serverconfig.h"
 #include "serverruntime.h"
@@ -15,12 +16,20 @@ using namespace tw::server;
 
 int main(int argc, char *argv[])
 {
-    // Qt's GLib event dispatcher keeps socket notifiers in a linked list: every enable/disable
-    // of a write notifier (one per stream write) walks it, O(connections). The plain UNIX
-    // dispatcher uses a hash; with 1,000 streams it halves the server's CPU per event
-    // (bench/README.md). A headless server needs nothing from GLib.
+    // Qt's dispatchers cost O(connections) per event-loop turn: GLib's walks a linked list of
+    // notifiers on every enable/disable, the UNIX one poll()s every socket on every wake-up,
+    // and both keep timers in a sorted list. The server's main thread runs on epoll with a
+    // timer heap instead (bench/README.md). TICKERWIRE_EVENT_DISPATCHER=qt selects Qt's UNIX
+    // dispatcher (for comparison); threads Qt starts itself keep Qt's.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
+    if (qgetenv("TICKERWIRE_EVENT_DISPATCHER") != "qt") {
+        auto *dispatcher = new tw::core::EpollEventDispatcher;
+        if (dispatcher->isValid())
+            QCoreApplication::setEventDispatcher(dispatcher);
+        else
+            delete dispatcher;
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tickerwire-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TW_VERSION_STRING));
