@@ -4,9 +4,10 @@
 
 namespace tw::mcp {
 
-EventStore::EventStore(int maxEvents, qint64 maxAgeMs, core::Gauge *stored)
+EventStore::EventStore(int maxEvents, qint64 maxAgeMs, qint64 maxBytes, core::Gauge *stored)
     : m_maxEvents(maxEvents)
     , m_maxAgeMs(maxAgeMs)
+    , m_maxBytes(maxBytes)
     , m_stored(stored)
 {
 }
@@ -18,9 +19,13 @@ void EventStore::append(int stream, quint64 seq, const QByteArray &framed, qint6
     if (m_maxEvents <= 0)
         return;
     m_events.push_back(Event { stream, seq, nowMs, framed });
+    m_bytes += framed.size();
     if (m_stored)
         m_stored->inc();
     while (static_cast<int>(m_events.size()) > m_maxEvents)
+        popFront();
+    // A count alone lets large events (a long result, a news page) hold megabytes per session.
+    while (m_maxBytes > 0 && m_bytes > m_maxBytes && m_events.size() > 1)
         popFront();
     prune(nowMs);
 }
@@ -65,6 +70,7 @@ void EventStore::clear()
 
 void EventStore::popFront()
 {
+    m_bytes -= m_events.front().framed.size();
     m_events.pop_front();
     if (m_stored)
         m_stored->dec();

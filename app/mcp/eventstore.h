@@ -1,6 +1,7 @@
 // The bounded per-session store behind SSE resumability: every event the transport sends on
 // a session's streams, already framed, so a client that reconnects with Last-Event-ID gets
-// exactly the events it missed. Bounded by count and by age; the oldest go first. Knows
+// exactly the events it missed. Bounded by count, by bytes and by age; the oldest go first
+// (the newest event is always kept, however large, so a final result stays resumable). Knows
 // nothing about MCP: a stream number, a sequence number and bytes.
 #pragma once
 
@@ -19,7 +20,8 @@ namespace tw::mcp {
 class EventStore {
 public:
     // `stored` (may be null) tracks the events held, summed over every store that shares it.
-    EventStore(int maxEvents, qint64 maxAgeMs, core::Gauge *stored = nullptr);
+    // maxBytes <= 0: bounded by count and age only.
+    EventStore(int maxEvents, qint64 maxAgeMs, qint64 maxBytes = 0, core::Gauge *stored = nullptr);
     ~EventStore();
     EventStore(const EventStore &) = delete;
     EventStore &operator=(const EventStore &) = delete;
@@ -40,6 +42,7 @@ public:
     void prune(qint64 nowMs);
     void clear();
     int size() const { return static_cast<int>(m_events.size()); }
+    qint64 bytes() const { return m_bytes; }
 
 private:
     struct Event {
@@ -52,6 +55,8 @@ private:
 
     int m_maxEvents;
     qint64 m_maxAgeMs;
+    qint64 m_maxBytes;
+    qint64 m_bytes = 0;
     core::Gauge *m_stored;
     std::deque<Event> m_events; // oldest first
 };

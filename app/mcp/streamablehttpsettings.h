@@ -20,6 +20,9 @@ struct StreamableHttpSettings {
     // Per-session resumability store: SSE events kept for replay after Last-Event-ID.
     int eventStoreMaxEvents = 1000;
     int eventStoreMaxAgeMs = 5 * 60 * 1000;
+    // Bytes of stored events per session (the newest is kept whatever its size): with the
+    // default session cap, 1000 sessions x 1 MiB bounds the stores to 1 GiB overall.
+    qint64 eventStoreMaxBytes = 1024 * 1024;
     // "retry:" sent at the start of every SSE stream: how long a client waits before it
     // reconnects with Last-Event-ID.
     int sseRetryMs = 2000;

@@ -16,7 +16,7 @@ StreamSession::StreamSession(McpSession *session, StreamableHttpTransport *trans
     , m_session(session)
     , m_transport(transport)
     , m_store(transport->settings().eventStoreMaxEvents, transport->settings().eventStoreMaxAgeMs,
-          transport->m_eventsStored)
+          transport->settings().eventStoreMaxBytes, transport->m_eventsStored)
 {
     touch();
 }

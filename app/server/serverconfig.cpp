@@ -216,6 +216,11 @@ std::vector<SettingSpec> buildSpecs()
         { QStringLiteral("TICKERWIRE_EVENT_STORE_SIZE") }, QStringLiteral("N"),
         QStringLiteral("SSE events kept per session for resumption with Last-Event-ID; 0 disables. Default 1000."),
         Kind::Value, integer(0, 1000000, [](ServerConfig &c, qint64 v) { c.mcpHttp.eventStoreMaxEvents = int(v); }));
+    add(QStringLiteral("event-store-bytes"), QStringLiteral("mcp/eventStoreMaxBytes"),
+        { QStringLiteral("TICKERWIRE_EVENT_STORE_BYTES") }, QStringLiteral("BYTES"),
+        QStringLiteral("Bytes of SSE events kept per session for resumption (the newest event is always kept). "
+                       "Default 1048576 (1 MiB)."),
+        Kind::Value, integer(1024, qint64(1) << 30, [](ServerConfig &c, qint64 v) { c.mcpHttp.eventStoreMaxBytes = v; }));
     add(QStringLiteral("event-store-age"), QStringLiteral("mcp/eventStoreMaxAgeMs"),
         { QStringLiteral("TICKERWIRE_EVENT_STORE_AGE_MS") }, QStringLiteral("MS"),
         QStringLiteral("Stored SSE events older than this are dropped. Default 300000 (5 minutes)."), Kind::Value,

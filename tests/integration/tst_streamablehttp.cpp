@@ -99,6 +99,7 @@ private Q_SLOTS:
     void notificationsGet202();
     void jsonWhenAnsweredAtOnce();
     void manyRequestsKeepNoStatePerRequest();
+    void storedEventsAreBoundedInBytes();
     void sseWithProgressInOrder();
     void jsonResponseMode();
     void getStreamIsExclusiveAndCarriesListChanged();
@@ -477,6 +478,27 @@ void tst_StreamableHttp::manyRequestsKeepNoStatePerRequest()
     }
     const int tracked = m_runtime->mcpTransport()->trackedStreams();
     QVERIFY2(tracked < kRequests / 10, qPrintable(QString::number(tracked)));
+}
+
+// The resumption store is bounded in bytes too: large events must not pile up to the count
+// limit (1000 per session by default) and hold megabytes per session.
+void tst_StreamableHttp::storedEventsAreBoundedInBytes()
+{
+    startServer([](ServerConfig &c) { c.mcpHttp.eventStoreMaxBytes = 1024; });
+    const QByteArray session = initialize();
+    QVERIFY(!session.isEmpty());
+    auto client = open(raw("POST",
+        json(toolCall(8, QStringLiteral("slow"),
+            { { QStringLiteral("steps"), 30 }, { QStringLiteral("intervalMs"), 1 } },
+            QStringLiteral("tok"))),
+        { { "Accept", kBothTypes }, { "Mcp-Session-Id", session } }));
+    QVERIFY(client);
+    const std::optional<ParsedResponse> r = client->nextResponse(kTimeoutMs);
+    QVERIFY(r && r->complete);
+    QCOMPARE(tw::test::parseSse(r->body).events.size(), 32); // priming, 30 progress, result
+    const int stored = m_runtime->mcpTransport()->storedEvents();
+    // ~120 bytes per framed progress event: a 1 KiB store holds the last few, the result last.
+    QVERIFY2(stored >= 1 && stored <= 10, qPrintable(QString::number(stored)));
 }
 
 void tst_StreamableHttp::sseWithProgressInOrder()
