@@ -209,10 +209,27 @@ void HttpStreamSink::send(const QJsonObject &message)
     case State::Streaming:
     case State::Detached: break;
     }
+    emitEvent(QJsonDocument(message).toJson(QJsonDocument::Compact));
+}
+
+void HttpStreamSink::sendSerialized(const QByteArray &json)
+{
+    switch (m_state) {
+    case State::Buffering: McpSink::sendSerialized(json); return; // kept as objects until then
+    case State::JsonPending: return; // a JSON body carries only responses
+    case State::Done: return;
+    case State::Streaming:
+    case State::Detached: break;
+    }
+    emitEvent(json);
+}
+
+void HttpStreamSink::emitEvent(const QByteArray &json)
+{
     const quint64 seq = ++m_seq;
     http::SseEvent e;
     e.id = eventId(seq);
-    e.data = QJsonDocument(message).toJson(QJsonDocument::Compact);
+    e.data = json;
     const QByteArray framed = http::SseWriter::format(e);
     if (m_session)
         m_session->recordEvent(m_streamId, seq, framed);

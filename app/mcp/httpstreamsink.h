@@ -75,12 +75,15 @@ public:
     void closeResponse();
 
     void send(const QJsonObject &message) override;
+    void sendSerialized(const QByteArray &json) override;
     void complete() override;
     // Not a POST answered in the --json-response mode: a JSON body has no room for requests
     // to the client, so the engine sends those on the standalone GET stream.
     bool carriesServerRequests() const override;
 
 private:
+    // Frames `json` as the next event of this stream, stores it for resumption, writes it.
+    void emitEvent(const QByteArray &json);
     enum class State {
         Buffering, // inside McpServer::handle()
         JsonPending, // --json-response: collecting answers until complete()

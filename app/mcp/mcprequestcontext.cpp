@@ -9,7 +9,11 @@
 #include <logging.h>
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
 #include <QTimer>
+
+#include <cmath>
 
 using namespace Qt::StringLiterals;
 
@@ -57,6 +61,45 @@ bool McpRequestContext::sendProgress(double progress, std::optional<double> tota
         params.insert(u"message"_s, message);
     deliver(JsonRpcMessage::makeNotification(u"notifications/progress"_s, params), false);
     return true;
+}
+
+bool McpRequestContext::sendProgressSerialized(double progress, const QByteArray &messageJsonString)
+{
+    if (isDone() || !hasProgressToken())
+        return false;
+    if (m_lastProgress && !(progress > *m_lastProgress)) {
+        qCDebug(lcMcp) << "progress" << progress << "refused: not above" << *m_lastProgress;
+        return false;
+    }
+    m_lastProgress = progress;
+    if (m_progressTokenJson.isEmpty()) {
+        // A one-element array serialises the token exactly as it appears inside an object.
+        const QByteArray array = QJsonDocument(QJsonArray { m_progressToken }).toJson(QJsonDocument::Compact);
+        m_progressTokenJson = array.mid(1, array.size() - 2);
+    }
+    m_server->deliverSerializedForRequest(
+        this, progressNotificationJson(m_progressTokenJson, progress, messageJsonString));
+    return true;
+}
+
+QByteArray McpRequestContext::progressNotificationJson(
+    const QByteArray &tokenJson, double progress, const QByteArray &messageJsonString)
+{
+    // QJsonDocument writes an integral double below 2^53 without a fraction, others in the
+    // shortest form that reads back the same.
+    const QByteArray number = std::abs(progress) < 9007199254740992.0 && progress == std::trunc(progress)
+        ? QByteArray::number(qint64(progress))
+        : QByteArray::number(progress, 'g', QLocale::FloatingPointShortest);
+    QByteArray out;
+    out.reserve(messageJsonString.size() + tokenJson.size() + number.size() + 96);
+    out += R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"message":)";
+    out += messageJsonString;
+    out += R"(,"progress":)";
+    out += number;
+    out += R"(,"progressToken":)";
+    out += tokenJson;
+    out += "}}";
+    return out;
 }
 
 bool McpRequestContext::sendNotification(const QString &method, const QJsonObject &params)

@@ -45,6 +45,15 @@ public:
     // `progress` is not greater than the last one sent, or once the request is done.
     bool sendProgress(double progress, std::optional<double> total = std::nullopt,
         const QString &message = {});
+    // The same notification with `messageJsonString` -- the message as a JSON string literal,
+    // quotes included, escaped as QJsonDocument escapes it -- spliced into the serialised
+    // notification: byte for byte what sendProgress(progress, {}, message) sends, without a
+    // QJsonObject or a second escaping per event (streams of pre-escaped news items).
+    bool sendProgressSerialized(double progress, const QByteArray &messageJsonString);
+    // The compact JSON of notifications/progress {message, progress, progressToken} as
+    // QJsonDocument writes it (keys sorted). `tokenJson` is the token as JSON.
+    static QByteArray progressNotificationJson(
+        const QByteArray &tokenJson, double progress, const QByteArray &messageJsonString);
     // A notification related to this request, on its stream. False once done.
     bool sendNotification(const QString &method, const QJsonObject &params = {});
     // notifications/message on this request's stream if `level` passes the session's level.
@@ -103,6 +112,7 @@ private:
     QJsonObject m_params;
     QJsonValue m_progressToken = QJsonValue(QJsonValue::Undefined);
     std::optional<double> m_lastProgress;
+    QByteArray m_progressTokenJson; // m_progressToken as JSON, serialised on first use
     QJsonObject m_outputSchema; // tools/call with an outputSchema: results are checked
     End m_end = End::Open;
     QString m_cancelReason;

@@ -901,6 +901,15 @@ void McpServer::deliverForRequest(McpRequestContext *ctx, const QJsonObject &mes
     ctx->m_sink->send(message);
 }
 
+void McpServer::deliverSerializedForRequest(McpRequestContext *ctx, const QByteArray &notificationJson)
+{
+    if (!ctx->m_sink)
+        return;
+    if (ctx->m_sink.get() == m_dispatchSink)
+        m_dispatchStreamed = true;
+    ctx->m_sink->sendSerialized(notificationJson);
+}
+
 void McpServer::requestEnded(McpRequestContext *ctx)
 {
     McpSession *s = ctx->m_session;

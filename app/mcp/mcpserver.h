@@ -135,6 +135,7 @@ private:
 
     // Called by McpRequestContext.
     void deliverForRequest(McpRequestContext *ctx, const QJsonObject &message, bool isResponse);
+    void deliverSerializedForRequest(McpRequestContext *ctx, const QByteArray &notificationJson);
     void requestEnded(McpRequestContext *ctx);
     McpClientRequest *sendClientRequest(McpSession *session, McpRequestContext *origin,
         const QString &method, const QJsonObject &params, McpClientRequest::Callback callback,

@@ -4,6 +4,7 @@
 // drop its side at any time without leaving the engine a dangling pointer.
 #pragma once
 
+#include <QByteArray>
 #include <QJsonObject>
 
 namespace tw::mcp {
@@ -14,6 +15,11 @@ public:
 
     // One JSON-RPC message (response, notification or server request), in order.
     virtual void send(const QJsonObject &message) = 0;
+    // A notification already serialised as compact JSON (what QJsonDocument would write for
+    // it): the hot path of streamed progress, which splices pre-escaped bytes instead of
+    // building and serialising a QJsonObject per event. Sinks that write JSON text override
+    // it to use the bytes as they are; the default parses them and calls send().
+    virtual void sendSerialized(const QByteArray &json);
     // Every request routed to this sink that outlived McpServer::handle() has now been
     // answered, cancelled or expired: nothing more will be sent for them, so an SSE stream
     // may end. Not called for requests answered before handle() returned.

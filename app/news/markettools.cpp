@@ -302,8 +302,12 @@ void MarketTools::registerStreamMarketNews()
         QPointer<mcp::McpRequestContext> guard(ctx);
         if (progress) {
             connect(stream, &NewsStream::itemReady, ctx, [ctx, stream](const ItemPtr &item) {
-                ctx->sendProgress(
-                    double(stream->eventCount()), std::nullopt, QString::fromUtf8(item->json));
+                // The item's JSON, escaped once by the hub, spliced into the notification.
+                if (!item->jsonString.isEmpty())
+                    ctx->sendProgressSerialized(double(stream->eventCount()), item->jsonString);
+                else
+                    ctx->sendProgress(
+                        double(stream->eventCount()), std::nullopt, QString::fromUtf8(item->json));
             });
             connect(stream, &NewsStream::heartbeat, ctx, [ctx, stream](qint64 atMs) {
                 ctx->sendProgress(double(stream->eventCount()), std::nullopt,

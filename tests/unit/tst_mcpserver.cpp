@@ -126,6 +126,8 @@ private Q_SLOTS:
 
     void initializeNegotiatesVersion_data();
     void initializeNegotiatesVersion();
+    void serializedProgressMatchesQJsonDocument_data();
+    void serializedProgressMatchesQJsonDocument();
     void initializeRejectsBadParamsAndRepeats();
     void requestsBeforeInitialize();
     void errorCodes_data();
@@ -1221,4 +1223,41 @@ void tst_McpServer::jsonOnlySinkFallsBackToSessionSink()
 }
 
 QTEST_GUILESS_MAIN(tst_McpServer)
+// The streamed-progress fast path splices bytes; a client must see exactly what the
+// QJsonObject path sends (same keys, order, number and string forms).
+void tst_McpServer::serializedProgressMatchesQJsonDocument_data()
+{
+    QTest::addColumn<QJsonValue>("token");
+    QTest::addColumn<double>("progress");
+    QTest::addColumn<QString>("message");
+    const QString item = QStringLiteral(R"({"headline":"Ünïcode \"quoted\" & <tags>\n","id":"x/1","sentiment":-0.25})");
+    QTest::newRow("string token") << QJsonValue(QStringLiteral("tok")) << 1.0 << item;
+    QTest::newRow("integer token") << QJsonValue(42) << 42.0 << item;
+    QTest::newRow("token needing escapes") << QJsonValue(QStringLiteral("a\"b\u0001")) << 7.0 << QStringLiteral("plain");
+    QTest::newRow("large integral progress") << QJsonValue(1) << 1e15 << item;
+    QTest::newRow("fractional progress") << QJsonValue(1) << 0.5 << item;
+    QTest::newRow("huge progress") << QJsonValue(1) << 1e20 << item;
+    QTest::newRow("control characters") << QJsonValue(1) << 3.0 << QString::fromUtf8("\x01\x1f\t\u2028 end");
+}
+
+void tst_McpServer::serializedProgressMatchesQJsonDocument()
+{
+    QFETCH(QJsonValue, token);
+    QFETCH(double, progress);
+    QFETCH(QString, message);
+    const QJsonObject params { { QStringLiteral("progressToken"), token },
+        { QStringLiteral("progress"), progress }, { QStringLiteral("message"), message } };
+    const QByteArray expected = QJsonDocument(QJsonObject {
+                                                  { QStringLiteral("jsonrpc"), QStringLiteral("2.0") },
+                                                  { QStringLiteral("method"), QStringLiteral("notifications/progress") },
+                                                  { QStringLiteral("params"), params } })
+                                    .toJson(QJsonDocument::Compact);
+    const auto literal = [](const QJsonValue &v) {
+        const QByteArray a = QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact);
+        return a.mid(1, a.size() - 2);
+    };
+    QCOMPARE(McpRequestContext::progressNotificationJson(literal(token), progress, literal(message)),
+        expected);
+}
+
 #include "tst_mcpserver.moc"
