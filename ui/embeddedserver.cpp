@@ -1,5 +1,6 @@
 #include "embeddedserver.h"
 
+#include "epolleventdispatcher.h"
 #include "httpserver.h"
 #include "logging.h"
 #include "metrics.h"
@@ -98,6 +99,13 @@ void EmbeddedServer::launch(const server::ServerConfig &config)
 
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("tickerwire-server"));
+    // The same epoll dispatcher as tickerwire-server (O(ready sockets) per loop turn, timers in
+    // a heap) instead of GLib's, which walks every notifier on each enable/disable.
+    auto *dispatcher = new tw::core::EpollEventDispatcher;
+    if (dispatcher->isValid())
+        m_thread->setEventDispatcher(dispatcher);
+    else
+        delete dispatcher;
     m_context = new QObject;
     m_context->moveToThread(m_thread);
     // Work reaches the thread only through connections made here, before start(): the thread's
