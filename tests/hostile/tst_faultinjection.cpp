@@ -46,6 +46,9 @@ public:
                 QObject::connect(s, &QTcpSocket::readyRead, this, [this, s] { onRead(s); });
                 QObject::connect(s, &QTcpSocket::disconnected, this, [this, s] {
                     ++m_disconnects;
+                    // The next socket may be allocated at this address: it must not find
+                    // this one's half-read request.
+                    m_buffers.remove(s);
                     s->deleteLater();
                 });
             }
