@@ -8,7 +8,7 @@
 #             soaks for 10 minutes.
 # --build     build directory holding app/server/tickerwire-server and bench/tw-loadgen
 #             (default: build/release, else build/default). Configure it Release.
-# --only      run only these scenarios: ping sse100 sse1000 idle10k mcp100 soak
+# --only      run only these scenarios: ping ping8 sse100 sse1000 idle10k mcp100 soak
 # --nice N    run server and load generator at this niceness (negative needs root)
 # --out FILE  also append the BENCH lines to FILE
 #
@@ -118,7 +118,11 @@ run() { # name, demo rate, server flags (one string), then load generator flags
 
 # The demo feed gives about half of its items to the watched symbols (the rest to other
 # tickers), so a feed of 2R items/s gives each stream of one symbol about R items/s.
-run ping 1 "" --mode rpc --clients 32 --pipeline 8 --duration $dur --methods ping
+# ping: 32 clients, each waiting for its answer before the next request (the target's
+# scenario); ping8: the same 32 connections with 8 pipelined requests each, for throughput
+# (256 requests in flight put a floor of 256 / rate under every latency: Little's law).
+run ping 1 "" --mode rpc --clients 32 --pipeline 1 --duration $dur --methods ping
+run ping8 1 "" --mode rpc --clients 32 --pipeline 8 --duration $dur --methods ping
 run sse100 200 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30
 run sse1000 20 "" --mode bridge --clients 1000 --duration $dur --coherence --interval 15000 --grace 30
 run idle10k 0 "--heartbeat-interval 15000" --mode idle --clients 10000 --duration $dur --interval 15000
