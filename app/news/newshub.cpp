@@ -473,11 +473,25 @@ void NewsHub::deliverTo(Subscription &subscription, const ItemPtr &item)
 void NewsHub::deliver(const ItemPtr &item)
 {
     ++m_dispatchDepth;
-    const size_t count = m_subscriptions.size(); // subscriptions added by callbacks replay on their own
-    for (size_t i = 0; i < count; ++i) {
-        // No compaction while dispatching, so the vector keeps every Subscription alive; a
-        // raw pointer spares an atomic increment and decrement per subscriber and item.
-        Subscription *const sub = m_subscriptions[i].get();
+    // A snapshot: subscriptions added by callbacks replay on their own, and removed ones stay
+    // allocated until the dispatch is over (compaction waits for depth 0).
+    std::vector<Subscription *> candidates = m_subscribersOfAll;
+    int lists = candidates.empty() ? 0 : 1;
+    for (const QString &symbol : item->item.symbols) {
+        const auto it = m_subscribersBySymbol.constFind(symbol);
+        if (it == m_subscribersBySymbol.cend())
+            continue;
+        candidates.insert(candidates.end(), it->begin(), it->end());
+        ++lists;
+    }
+    if (lists > 1) {
+        // Subscription order (ids grow), each once: a stream of TSLA and NVDA gets an item
+        // about both one time.
+        std::sort(candidates.begin(), candidates.end(),
+            [](const Subscription *a, const Subscription *b) { return a->id < b->id; });
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    }
+    for (Subscription *const sub : candidates) {
         if (sub->removed || !sub->filter.matches(item->item))
             continue;
         if (sub->replaying)
@@ -492,6 +506,25 @@ void NewsHub::deliver(const ItemPtr &item)
 void NewsHub::compactSubscriptions()
 {
     m_needsCompaction = false;
+    const auto removed = [](const Subscription *s) { return s->removed; };
+    for (const std::shared_ptr<Subscription> &sub : m_subscriptions) {
+        if (!sub->removed)
+            continue;
+        if (sub->filter.symbols.isEmpty()) {
+            m_subscribersOfAll.erase(
+                std::remove_if(m_subscribersOfAll.begin(), m_subscribersOfAll.end(), removed),
+                m_subscribersOfAll.end());
+            continue;
+        }
+        for (const QString &symbol : sub->filter.symbols) {
+            const auto it = m_subscribersBySymbol.find(symbol);
+            if (it == m_subscribersBySymbol.end())
+                continue;
+            it->erase(std::remove_if(it->begin(), it->end(), removed), it->end());
+            if (it->empty())
+                m_subscribersBySymbol.erase(it);
+        }
+    }
     m_subscriptions.erase(std::remove_if(m_subscriptions.begin(), m_subscriptions.end(),
                               [](const std::shared_ptr<Subscription> &s) { return s->removed; }),
         m_subscriptions.end());
@@ -505,6 +538,12 @@ quint64 NewsHub::subscribe(const NewsFilter &filter, quint64 fromSequence, ItemC
     sub->onItem = std::move(onItem);
     sub->lastDelivered = std::min(fromSequence, m_lastSequence);
     m_subscriptions.push_back(sub);
+    if (sub->filter.symbols.isEmpty()) {
+        m_subscribersOfAll.push_back(sub.get());
+    } else {
+        for (const QString &symbol : sub->filter.symbols)
+            m_subscribersBySymbol[symbol].push_back(sub.get());
+    }
     ++m_activeSubscriptions;
     if (m_subscriptionsGauge)
         m_subscriptionsGauge->set(m_activeSubscriptions);

@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <utility>
+
 #include <limits>
 
 using tw::core::NewsItem;
@@ -94,6 +96,7 @@ private Q_SLOTS:
     void explicitFirstSequenceIsKept();
     void subscribeBelowFirstSequenceReplaysAllRetained();
     void normalisesSymbolsAndFillsFields();
+    void itemReachesEachMatchingSubscriptionOnceInOrder();
     void dropsDuplicateIds();
     void dropsDuplicateCanonicalUrls();
     void dropsItemsWithoutHeadline();
@@ -632,4 +635,42 @@ void TestNewsHub::metricsCount()
 }
 
 QTEST_GUILESS_MAIN(TestNewsHub)
+// Delivery goes through a per-symbol index: an item about two symbols reaches a stream of both
+// once, streams of neither never, streams without a symbol filter always (by keyword), all in
+// subscription order; one unsubscribed by an earlier callback of the same dispatch gets none.
+void TestNewsHub::itemReachesEachMatchingSubscriptionOnceInOrder()
+{
+    NewsHub hub(fromOne());
+    QStringList log;
+    const auto record = [&log](const QString &who) {
+        return [&log, who](const ItemPtr &p) { log.append(who + QLatin1Char(':') + p->item.id); };
+    };
+    quint64 victim = 0;
+    hub.subscribe(NewsFilter::fromLists({ QStringLiteral("TSLA"), QStringLiteral("NVDA") }, {}), 0,
+        [&](const ItemPtr &p) {
+            log.append(QStringLiteral("both:") + p->item.id);
+            if (victim)
+                hub.unsubscribe(std::exchange(victim, 0));
+        });
+    hub.subscribe(NewsFilter::fromLists({ QStringLiteral("AAPL") }, {}), 0, record(QStringLiteral("aapl")));
+    hub.subscribe(NewsFilter {}, 0, record(QStringLiteral("all")));
+    hub.subscribe(NewsFilter::fromLists({}, { QStringLiteral("nothing-like-this") }), 0, record(QStringLiteral("keyword")));
+    hub.subscribe(NewsFilter::fromLists({ QStringLiteral("NVDA") }, {}), 0, record(QStringLiteral("nvda")));
+    hub.subscribe(NewsFilter::fromLists({ QStringLiteral("TSLA") }, {}), 0, record(QStringLiteral("tsla")));
+
+    hub.ingest({ makeItem(1, { QStringLiteral("TSLA"), QStringLiteral("NVDA") }) });
+    QCOMPARE(log, (QStringList { QStringLiteral("both:t:1"), QStringLiteral("all:t:1"),
+                      QStringLiteral("nvda:t:1"), QStringLiteral("tsla:t:1") }));
+
+    victim = hub.subscribe(NewsFilter::fromLists({ QStringLiteral("NVDA") }, {}), 0, record(QStringLiteral("victim")));
+    QCOMPARE(log.last(), QStringLiteral("victim:t:1")); // its replay
+    log.clear();
+    hub.ingest({ makeItem(2, { QStringLiteral("NVDA") }) });
+    QCOMPARE(log, (QStringList { QStringLiteral("both:t:2"), QStringLiteral("all:t:2"),
+                      QStringLiteral("nvda:t:2") }));
+    log.clear();
+    hub.ingest({ makeItem(3, { QStringLiteral("AAPL") }) });
+    QCOMPARE(log, (QStringList { QStringLiteral("aapl:t:3"), QStringLiteral("all:t:3") }));
+}
+
 #include "tst_newshub.moc"
