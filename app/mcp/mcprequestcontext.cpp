@@ -42,8 +42,7 @@ QString McpRequestContext::protocolVersion() const
     return m_session ? m_session->protocolVersion() : QString();
 }
 
-bool McpRequestContext::sendProgress(double progress, std::optional<double> total,
-    const QString &message)
+bool McpRequestContext::acceptProgress(double progress)
 {
     if (isDone() || !hasProgressToken())
         return false;
@@ -54,6 +53,14 @@ bool McpRequestContext::sendProgress(double progress, std::optional<double> tota
         return false;
     }
     m_lastProgress = progress;
+    return true;
+}
+
+bool McpRequestContext::sendProgress(double progress, std::optional<double> total,
+    const QString &message)
+{
+    if (!acceptProgress(progress))
+        return false;
     QJsonObject params { { u"progressToken"_s, m_progressToken }, { u"progress"_s, progress } };
     if (total)
         params.insert(u"total"_s, *total);
@@ -65,13 +72,8 @@ bool McpRequestContext::sendProgress(double progress, std::optional<double> tota
 
 bool McpRequestContext::sendProgressSerialized(double progress, const QByteArray &messageJsonString)
 {
-    if (isDone() || !hasProgressToken())
+    if (!acceptProgress(progress))
         return false;
-    if (m_lastProgress && !(progress > *m_lastProgress)) {
-        qCDebug(lcMcp) << "progress" << progress << "refused: not above" << *m_lastProgress;
-        return false;
-    }
-    m_lastProgress = progress;
     if (m_progressTokenJson.isEmpty()) {
         // A one-element array serialises the token exactly as it appears inside an object.
         const QByteArray array = QJsonDocument(QJsonArray { m_progressToken }).toJson(QJsonDocument::Compact);

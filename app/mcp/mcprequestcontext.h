@@ -111,6 +111,9 @@ private:
     QString m_method;
     QJsonObject m_params;
     QJsonValue m_progressToken = QJsonValue(QJsonValue::Undefined);
+    // Whether a progress notification may go out now (open, has a token, progress increases);
+    // records `progress` when it may.
+    bool acceptProgress(double progress);
     std::optional<double> m_lastProgress;
     QByteArray m_progressTokenJson; // m_progressToken as JSON, serialised on first use
     QJsonObject m_outputSchema; // tools/call with an outputSchema: results are checked
