@@ -35,6 +35,10 @@ using tw::ui::NewsModel;
 namespace {
 
 const QString kStreamsOpen = QStringLiteral("tickerwire_http_streams_open");
+// Stop must free the server's stream now, not when its hour-long duration ends. The bound is
+// generous on purpose: a sanitizer build under a 3,000 items/s flood on a busy machine took
+// 1.4 s; what matters is that it is freed at all (no time is being measured here).
+constexpr int kFreedOnStopMs = 10000;
 const QString kSubscriptions = QStringLiteral("tickerwire_news_subscriptions");
 
 } // namespace
@@ -188,7 +192,7 @@ private Q_SLOTS:
         window.stopAction()->trigger();
         QCOMPARE(window.indicator()->state(), LiveIndicator::State::Stopped);
         // The server frees the stream at once: its open-stream gauge drops within a second.
-        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, kFreedOnStopMs);
         QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kSubscriptions), 0.0, 1000);
         const int rows = window.model()->rowCount();
         QTest::qWait(300); // nothing more arrives once stopped
@@ -209,7 +213,7 @@ private Q_SLOTS:
         window.filterEdit()->setFocus();
         QTest::keyClick(window.filterEdit(), Qt::Key_Escape);
         QCOMPARE(window.indicator()->state(), LiveIndicator::State::Stopped);
-        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, kFreedOnStopMs);
     }
 
     void commandLineLiveGoesLiveOnceTheServerListens()
@@ -266,7 +270,7 @@ private Q_SLOTS:
         }
         QCOMPARE(window.embeddedServer()->metricValue(kStreamsOpen), 1.0);
         window.stop();
-        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, kFreedOnStopMs);
     }
 
     void goingLiveWithNoServerRetriesUntilItListens()
@@ -297,7 +301,7 @@ private Q_SLOTS:
         // Stop while waiting for a retry also stops for good.
         window.stop();
         QCOMPARE(window.indicator()->state(), LiveIndicator::State::Stopped);
-        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, kFreedOnStopMs);
     }
 
     void aFloodOfItemsReachesTheModelInFrameBatches()
@@ -317,7 +321,7 @@ private Q_SLOTS:
         QVERIFY2(batches.count() * 4 <= items,
             qPrintable(QStringLiteral("%1 batches for %2 items").arg(batches.count()).arg(items)));
         QVERIFY(inserts.count() <= batches.count());
-        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, 1000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.embeddedServer()->metricValue(kStreamsOpen), 0.0, kFreedOnStopMs);
     }
 
     void filtersAndAlertRulesChangeTheRows()
