@@ -101,11 +101,8 @@ void EmbeddedServer::launch(const server::ServerConfig &config)
     m_thread->setObjectName(QStringLiteral("tickerwire-server"));
     // The same epoll dispatcher as tickerwire-server (O(ready sockets) per loop turn, timers in
     // a heap) instead of GLib's, which walks every notifier on each enable/disable.
-    auto *dispatcher = new tw::core::EpollEventDispatcher;
-    if (dispatcher->isValid())
+    if (auto *dispatcher = tw::core::EpollEventDispatcher::create())
         m_thread->setEventDispatcher(dispatcher);
-    else
-        delete dispatcher;
     m_context = new QObject;
     m_context->moveToThread(m_thread);
     // Work reaches the thread only through connections made here, before start(): the thread's

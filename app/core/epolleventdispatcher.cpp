@@ -38,6 +38,15 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
     }
 }
 
+EpollEventDispatcher *EpollEventDispatcher::create()
+{
+    auto *dispatcher = new EpollEventDispatcher;
+    if (dispatcher->isValid())
+        return dispatcher;
+    delete dispatcher;
+    return nullptr;
+}
+
 EpollEventDispatcher::~EpollEventDispatcher()
 {
     if (m_wakeFd >= 0)

@@ -36,6 +36,9 @@ public:
 
     // False when the kernel refused epoll or eventfd (then use Qt's dispatcher instead).
     bool isValid() const { return m_epoll >= 0 && m_wakeFd >= 0; }
+    // A working dispatcher for QCoreApplication/QThread::setEventDispatcher(), or null when
+    // the kernel refused one (the caller then keeps Qt's).
+    static EpollEventDispatcher *create();
 
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
     void registerSocketNotifier(QSocketNotifier *notifier) override;

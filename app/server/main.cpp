@@ -24,11 +24,8 @@ int main(int argc, char *argv[])
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     if (qgetenv("TICKERWIRE_EVENT_DISPATCHER") != "qt") {
-        auto *dispatcher = new tw::core::EpollEventDispatcher;
-        if (dispatcher->isValid())
+        if (auto *dispatcher = tw::core::EpollEventDispatcher::create())
             QCoreApplication::setEventDispatcher(dispatcher);
-        else
-            delete dispatcher;
     }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("tickerwire-server"));
