@@ -3,6 +3,7 @@
 #include "httpserver.h"
 #include "logging.h"
 #include "metrics.h"
+#include "ownedtimer.h"
 
 #include <QSslSocket>
 
@@ -38,12 +39,6 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, quint64 i
     socket->setReadBufferSize(kReadBufferBytes);
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
 
-    m_requestTimer.setSingleShot(true);
-    m_idleTimer.setSingleShot(true);
-    m_lingerTimer.setSingleShot(true);
-    connect(&m_requestTimer, &QTimer::timeout, this, &HttpConnection::onRequestTimeout);
-    connect(&m_idleTimer, &QTimer::timeout, this, &HttpConnection::onIdleTimeout);
-    connect(&m_lingerTimer, &QTimer::timeout, this, &HttpConnection::abortNow);
     connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, &HttpConnection::onDisconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
@@ -60,6 +55,23 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, quint64 i
 }
 
 HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::timerEvent(QTimerEvent *event)
+{
+    // Each of these is single-shot: stopped before its handler runs (which may restart it).
+    if (core::isOwnedTimer(event, m_requestTimer)) {
+        m_requestTimer.stop();
+        onRequestTimeout();
+    } else if (core::isOwnedTimer(event, m_idleTimer)) {
+        m_idleTimer.stop();
+        onIdleTimeout();
+    } else if (core::isOwnedTimer(event, m_lingerTimer)) {
+        m_lingerTimer.stop();
+        abortNow();
+    } else {
+        QObject::timerEvent(event);
+    }
+}
 
 bool HttpConnection::isStreaming() const
 {
@@ -153,11 +165,12 @@ void HttpConnection::updateTimers()
         m_idleTimer.stop();
         // A total deadline from the first byte: trickling bytes does not extend it (slowloris).
         if (!m_requestTimer.isActive())
-            m_requestTimer.start(m_limits.requestTimeoutMs);
+            core::startOwnedTimer(m_requestTimer, m_limits.requestTimeoutMs, this);
     } else {
         m_requestTimer.stop();
         if (!m_idleTimer.isActive())
-            m_idleTimer.start(m_firstRequest ? m_limits.requestTimeoutMs : m_limits.idleTimeoutMs);
+            core::startOwnedTimer(
+                m_idleTimer, m_firstRequest ? m_limits.requestTimeoutMs : m_limits.idleTimeoutMs, this);
     }
 }
 
@@ -342,8 +355,8 @@ bool HttpConnection::sendStreamBytes(HttpResponder *responder, const QByteArray 
     if (!m_socket || m_gone || bytes.isEmpty())
         return m_socket && !m_gone;
     qint64 unsent = m_socket->bytesToWrite();
-    if (auto *ssl = qobject_cast<QSslSocket *>(m_socket.data()))
-        unsent += ssl->encryptedBytesToWrite();
+    if (m_secure)
+        unsent += static_cast<QSslSocket *>(m_socket.data())->encryptedBytesToWrite();
     // Slow means a backlog: with nothing unsent the client has taken everything so far, and
     // one event larger than the budget (a long stream's final result) must still go out.
     if (unsent > 0 && unsent + bytes.size() > m_limits.streamBufferBytes) {
@@ -427,7 +440,7 @@ void HttpConnection::lingeringClose()
     m_draining = true;
     m_requestTimer.stop();
     m_idleTimer.stop();
-    m_lingerTimer.start(kLingerMs);
+    core::startOwnedTimer(m_lingerTimer, kLingerMs, this);
     connect(tcp, &QTcpSocket::bytesWritten, this, &HttpConnection::halfCloseWhenFlushed);
     tcp->flush();
     halfCloseWhenFlushed();
@@ -457,7 +470,7 @@ void HttpConnection::closeSoon()
     if (!m_corked.isEmpty())
         writeParts({}); // answers to earlier pipelined requests, before the close
     // Flush what is queued, then close; a peer that never reads cannot hold us forever.
-    m_lingerTimer.start(kLingerMs);
+    core::startOwnedTimer(m_lingerTimer, kLingerMs, this);
     m_socket->disconnectFromHost();
 }
 

@@ -11,8 +11,8 @@
 #include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
+#include <QBasicTimer>
 #include <QTcpSocket>
-#include <QTimer>
 
 #include <deque>
 #include <initializer_list>
@@ -37,6 +37,9 @@ public:
 
 Q_SIGNALS:
     void finished(tw::http::HttpConnection *connection);
+
+protected:
+    void timerEvent(QTimerEvent *event) override;
 
 private:
     friend class HttpResponder;
@@ -75,8 +78,10 @@ private:
     quint16 m_peerPort = 0;
     bool m_secure = false;
     HttpRequestParser m_parser;
-    QTimer m_requestTimer;
-    QTimer m_idleTimer;
+    // QBasicTimers (timerEvent()), not QTimers: a connection holds three, for as long as it is
+    // open; as QTimers they were ~1.5 KiB of each idle stream's memory.
+    QBasicTimer m_requestTimer;
+    QBasicTimer m_idleTimer;
     QPointer<HttpResponder> m_active; // the request being answered
     bool m_activeChunked = false;
     bool m_streamCounted = false; // the active stream is counted in streamsOpen
@@ -89,7 +94,7 @@ private:
     bool m_draining = false; // refused: reading only to discard, our side half-closed once flushed
     bool m_halfClosed = false;
     qint64 m_drainedBytes = 0;
-    QTimer m_lingerTimer; // bounds how long a closing connection may take to flush
+    QBasicTimer m_lingerTimer; // bounds how long a closing connection may take to flush
     QByteArray m_corked; // responses to pipelined requests, sent together (writeParts)
     static constexpr qsizetype kMaxCorkedBytes = 64 * 1024;
 };

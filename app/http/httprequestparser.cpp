@@ -11,7 +11,6 @@ constexpr int kMaxTargetBytes = 8 * 1024;
 
 struct HttpRequestParser::Impl {
     llhttp_t parser {};
-    llhttp_settings_t settings {};
     HttpRequestParser *q = nullptr;
     HttpLimits limits;
     HttpRequest current;
@@ -246,21 +245,34 @@ struct ParserCallbacks {
     }
 };
 
+namespace {
+// The callbacks are the same for every parser: one table for all (llhttp keeps a pointer),
+// not ~200 bytes per connection.
+const llhttp_settings_t *parserSettings()
+{
+    static const llhttp_settings_t settings = [] {
+        llhttp_settings_t s;
+        llhttp_settings_init(&s);
+        s.on_message_begin = &ParserCallbacks::onMessageBegin;
+        s.on_url = &ParserCallbacks::onUrl;
+        s.on_header_field = &ParserCallbacks::onHeaderField;
+        s.on_header_value = &ParserCallbacks::onHeaderValue;
+        s.on_header_field_complete = &ParserCallbacks::onHeaderFieldComplete;
+        s.on_headers_complete = &ParserCallbacks::onHeadersComplete;
+        s.on_body = &ParserCallbacks::onBody;
+        s.on_message_complete = &ParserCallbacks::onMessageComplete;
+        return s;
+    }();
+    return &settings;
+}
+} // namespace
+
 HttpRequestParser::HttpRequestParser(const HttpLimits &limits)
     : d(std::make_unique<Impl>())
 {
     d->q = this;
     d->limits = limits;
-    llhttp_settings_init(&d->settings);
-    d->settings.on_message_begin = &ParserCallbacks::onMessageBegin;
-    d->settings.on_url = &ParserCallbacks::onUrl;
-    d->settings.on_header_field = &ParserCallbacks::onHeaderField;
-    d->settings.on_header_value = &ParserCallbacks::onHeaderValue;
-    d->settings.on_header_field_complete = &ParserCallbacks::onHeaderFieldComplete;
-    d->settings.on_headers_complete = &ParserCallbacks::onHeadersComplete;
-    d->settings.on_body = &ParserCallbacks::onBody;
-    d->settings.on_message_complete = &ParserCallbacks::onMessageComplete;
-    llhttp_init(&d->parser, HTTP_REQUEST, &d->settings);
+    llhttp_init(&d->parser, HTTP_REQUEST, parserSettings());
     d->parser.data = d.get();
 }
 
@@ -297,8 +309,9 @@ HttpRequestParser::State HttpRequestParser::feed(const char *data, qsizetype siz
 
 HttpRequest HttpRequestParser::takeRequest()
 {
-    HttpRequest r = std::move(m_ready.front());
-    m_ready.pop_front();
+    HttpRequest r = m_ready.takeFirst();
+    if (m_ready.isEmpty())
+        m_ready = QList<HttpRequest>();
     return r;
 }
 

@@ -8,8 +8,8 @@
 #include "httprequest.h"
 
 #include <QByteArray>
+#include <QList>
 
-#include <deque>
 #include <memory>
 
 namespace tw::http {
@@ -31,7 +31,7 @@ public:
     State feed(const char *data, qsizetype size);
     State feed(const QByteArray &data) { return feed(data.constData(), data.size()); }
 
-    bool hasRequest() const { return !m_ready.empty(); }
+    bool hasRequest() const { return !m_ready.isEmpty(); }
     HttpRequest takeRequest();
     int pendingCount() const { return int(m_ready.size()); }
 
@@ -48,7 +48,9 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> d;
-    std::deque<HttpRequest> m_ready;
+    // Complete requests not yet taken. Emptied back to no allocation at all once taken: a
+    // std::deque kept ~600 bytes per connection for the life of every idle stream.
+    QList<HttpRequest> m_ready;
     State m_state = State::Ok;
     int m_errorStatus = 0;
     QByteArray m_errorReason;

@@ -3,6 +3,7 @@
 #include "httpserver.h"
 #include "logging.h"
 #include "metrics.h"
+#include "ownedtimer.h"
 
 #include <chrono>
 
@@ -22,8 +23,6 @@ SseWriter::SseWriter(HttpResponder *responder, const HttpServer *server, QObject
     , m_responder(responder)
     , m_server(server)
 {
-    m_heartbeat.setSingleShot(true);
-    connect(&m_heartbeat, &QTimer::timeout, this, &SseWriter::onHeartbeat);
     connect(responder, &HttpResponder::closed, this, [this](HttpResponder::CloseReason reason) {
         m_heartbeat.stop();
         Q_EMIT closed(reason);
@@ -123,7 +122,7 @@ void SseWriter::setHeartbeatInterval(int ms)
     m_heartbeatMs = ms > 0 ? ms : 0;
     m_lastWriteNs = steadyNowNs();
     if (m_heartbeatMs > 0)
-        m_heartbeat.start(m_heartbeatMs);
+        core::startOwnedTimer(m_heartbeat, m_heartbeatMs, this);
     else
         m_heartbeat.stop();
 }
@@ -141,6 +140,16 @@ bool SseWriter::writeBytes(const QByteArray &bytes, bool isEvent)
     return true;
 }
 
+void SseWriter::timerEvent(QTimerEvent *event)
+{
+    if (!core::isOwnedTimer(event, m_heartbeat)) {
+        QObject::timerEvent(event);
+        return;
+    }
+    m_heartbeat.stop(); // single-shot: onHeartbeat() re-arms it
+    onHeartbeat();
+}
+
 void SseWriter::onHeartbeat()
 {
     if (!isOpen() || m_heartbeatMs <= 0) {
@@ -150,13 +159,13 @@ void SseWriter::onHeartbeat()
     const qint64 idleMs = (steadyNowNs() - m_lastWriteNs) / 1000000;
     // Coarse timers may fire a little early (up to 5 %): that still counts as idle.
     if (idleMs < m_heartbeatMs - m_heartbeatMs / 20) {
-        m_heartbeat.start(int(m_heartbeatMs - idleMs));
+        core::startOwnedTimer(m_heartbeat, int(m_heartbeatMs - idleMs), this);
         return;
     }
     if (m_responder->write(QByteArrayLiteral(": ping\n\n")))
         m_server->hotMetrics().heartbeats->inc();
     m_lastWriteNs = steadyNowNs();
-    m_heartbeat.start(m_heartbeatMs);
+    core::startOwnedTimer(m_heartbeat, m_heartbeatMs, this);
 }
 
 } // namespace tw::http

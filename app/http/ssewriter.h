@@ -7,8 +7,8 @@
 
 #include <QByteArray>
 #include <QObject>
+#include <QBasicTimer>
 #include <QPointer>
-#include <QTimer>
 
 namespace tw::http {
 
@@ -48,6 +48,9 @@ public:
 Q_SIGNALS:
     void closed(tw::http::HttpResponder::CloseReason reason);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     bool writeBytes(const QByteArray &bytes, bool isEvent);
     void onHeartbeat();
@@ -56,8 +59,9 @@ private:
     const HttpServer *m_server;
     // Single-shot, armed for the moment the stream would have been idle for the interval.
     // A write only records its time: restarting a QTimer per event costs a timer-list
-    // insert on every write of every stream (see bench/README.md).
-    QTimer m_heartbeat;
+    // insert on every write of every stream (see bench/README.md). A QBasicTimer (timerEvent())
+    // rather than a QTimer object with a connection: one per open stream.
+    QBasicTimer m_heartbeat;
     int m_heartbeatMs = 0;
     qint64 m_lastWriteNs = 0; // steady clock
 };

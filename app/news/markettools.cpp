@@ -443,7 +443,7 @@ void MarketTools::registerLatestResource()
         if (!m_hub)
             return ctx->fail(mcp::JsonRpcMessage::InternalError, u"The news hub is not running"_s);
         NewsFilter filter;
-        filter.symbols.insert(symbol);
+        filter.addSymbol(symbol);
         QJsonArray items;
         const QList<ItemPtr> latest = m_hub->latest(filter, kResourceLimit);
         for (const ItemPtr &item : latest)
@@ -479,7 +479,7 @@ void MarketTools::registerSummarizePrompt()
             return ctx->fail(mcp::JsonRpcMessage::InvalidParams,
                 u"params.arguments.symbol: '"_s + raw.left(20) + u"' is not a ticker symbol"_s);
         NewsFilter filter;
-        filter.symbols.insert(symbol);
+        filter.addSymbol(symbol);
         const QList<ItemPtr> items
             = m_hub ? m_hub->latest(filter, kResourceLimit) : QList<ItemPtr> {};
         QString text

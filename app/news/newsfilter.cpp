@@ -1,5 +1,7 @@
 #include "newsfilter.h"
 
+#include <algorithm>
+
 namespace tw::news {
 
 QString NewsFilter::normalizedSymbol(const QString &raw)
@@ -28,7 +30,7 @@ NewsFilter NewsFilter::fromLists(const QStringList &symbols, const QStringList &
                 invalid->append(raw);
             continue;
         }
-        f.symbols.insert(s);
+        f.addSymbol(s);
     }
     for (const QString &k : keywords) {
         const QString t = k.trimmed();
@@ -36,6 +38,19 @@ NewsFilter NewsFilter::fromLists(const QStringList &symbols, const QStringList &
             f.keywords.append(t);
     }
     return f;
+}
+
+bool NewsFilter::hasSymbol(const QString &normalized) const
+{
+    const auto it = std::lower_bound(symbols.cbegin(), symbols.cend(), normalized);
+    return it != symbols.cend() && *it == normalized;
+}
+
+void NewsFilter::addSymbol(const QString &normalized)
+{
+    const auto it = std::lower_bound(symbols.begin(), symbols.end(), normalized);
+    if (it == symbols.end() || *it != normalized)
+        symbols.insert(it, normalized);
 }
 
 bool NewsFilter::matchesKeywords(const core::NewsItem &item) const
@@ -54,7 +69,7 @@ bool NewsFilter::matches(const core::NewsItem &item) const
     if (!symbols.isEmpty()) {
         bool any = false;
         for (const QString &s : item.symbols) {
-            if (symbols.contains(s)) {
+            if (hasSymbol(s)) {
                 any = true;
                 break;
             }

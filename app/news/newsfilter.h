@@ -5,17 +5,22 @@
 
 #include "newsitem.h"
 
-#include <QSet>
 #include <QString>
 #include <QStringList>
 
 namespace tw::news {
 
 struct NewsFilter {
-    QSet<QString> symbols; // normalised upper case; empty = all symbols
+    // Normalised upper case, sorted, each once; empty = all symbols. A sorted list, not a QSet:
+    // filters have a handful of symbols, and a one-element QSet costs ~1.3 KiB in Qt 6.4 (a
+    // 128-slot span), paid by every open stream.
+    QStringList symbols;
     QStringList keywords; // any of them matches; empty = no keyword constraint
 
     bool matches(const core::NewsItem &item) const;
+    bool hasSymbol(const QString &normalized) const;
+    // Adds an already normalised symbol, keeping the list sorted and unique.
+    void addSymbol(const QString &normalized);
     bool matchesKeywords(const core::NewsItem &item) const;
 
     // Builds a filter from user input: symbols are normalised, invalid ones are reported in

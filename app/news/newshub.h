@@ -167,7 +167,7 @@ private:
     bool normalize(core::NewsItem &item) const;
     bool isDuplicate(const core::NewsItem &item, const QString &canonicalUrl) const;
     void remember(const QString &id, const QString &canonicalUrl);
-    EntryPtr findNearDuplicate(const core::NewsItem &item, const std::vector<QString> &words) const;
+    EntryPtr findNearDuplicate(const core::NewsItem &item, const std::vector<quint64> &words) const;
     void groupInto(const EntryPtr &original, const core::NewsItem &item);
     void retain(const EntryPtr &entry);
     void deliver(const ItemPtr &item);

@@ -1,5 +1,7 @@
 #include "newsstream.h"
 
+#include "ownedtimer.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,14 +15,21 @@ NewsStream::NewsStream(NewsHub *hub, NewsStreamOptions options, QObject *parent)
     , m_hub(hub)
     , m_options(std::move(options))
 {
-    m_heartbeatTimer.setTimerType(Qt::CoarseTimer);
-    m_durationTimer.setSingleShot(true);
-    m_durationTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_heartbeatTimer, &QTimer::timeout, this, &NewsStream::onHeartbeat);
-    connect(&m_durationTimer, &QTimer::timeout, this, [this] { stop(EndReason::Duration); });
 }
 
 NewsStream::~NewsStream() { unsubscribe(); }
+
+void NewsStream::timerEvent(QTimerEvent *event)
+{
+    if (core::isOwnedTimer(event, m_heartbeatTimer)) {
+        onHeartbeat();
+    } else if (core::isOwnedTimer(event, m_durationTimer)) {
+        m_durationTimer.stop();
+        stop(EndReason::Duration);
+    } else {
+        QObject::timerEvent(event);
+    }
+}
 
 void NewsStream::start()
 {
@@ -28,9 +37,9 @@ void NewsStream::start()
         return;
     m_running = true;
     if (m_options.intervalMs > 0)
-        m_heartbeatTimer.start(m_options.intervalMs);
+        core::startOwnedTimer(m_heartbeatTimer, m_options.intervalMs, this);
     if (m_options.durationMs > 0)
-        m_durationTimer.start(m_options.durationMs);
+        core::startOwnedTimer(m_durationTimer, m_options.durationMs, this, Qt::PreciseTimer);
     const quint64 from
         = m_options.fromSequence > 0 ? m_options.fromSequence : m_hub->lastSequence();
     QPointer<NewsStream> self(this);

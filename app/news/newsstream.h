@@ -12,12 +12,12 @@
 #include "newsfilter.h"
 #include "newshub.h"
 
+#include <QBasicTimer>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
-#include <QTimer>
 
 namespace tw::news {
 
@@ -81,6 +81,9 @@ Q_SIGNALS:
     void heartbeat(qint64 atMs);
     void ended(tw::news::NewsStream::EndReason reason);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     void onItem(const ItemPtr &item);
     void onHeartbeat();
@@ -89,8 +92,9 @@ private:
     QPointer<NewsHub> m_hub;
     NewsStreamOptions m_options;
     quint64 m_subscription = 0;
-    QTimer m_heartbeatTimer;
-    QTimer m_durationTimer;
+    // QBasicTimers (timerEvent()): a stream may live for hours, one per listener.
+    QBasicTimer m_heartbeatTimer; // repeating
+    QBasicTimer m_durationTimer; // single-shot
     QList<ItemPtr> m_items;
     int m_itemCount = 0;
     quint64 m_events = 0;

@@ -236,7 +236,7 @@ QByteArray tst_MarketNews::initialize()
 QList<quint64> tst_MarketNews::hubSequences(const QString &symbol, quint64 after) const
 {
     NewsFilter filter;
-    filter.symbols.insert(symbol);
+    filter.addSymbol(symbol);
     QList<ItemPtr> items = m_runtime->newsHub()->latest(filter, 0);
     QList<quint64> out;
     for (auto it = items.crbegin(); it != items.crend(); ++it) {

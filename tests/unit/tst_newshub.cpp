@@ -550,8 +550,15 @@ void TestNewsHub::subscriptionsFilterBySymbolAndKeyword()
     QCOMPARE(keyword, (QList<quint64> { 2 }));
     QStringList invalid;
     const NewsFilter f = NewsFilter::fromLists({ QStringLiteral("ok"), QStringLiteral("no way"), QStringLiteral("^") }, { QStringLiteral("  ") }, &invalid);
-    QCOMPARE(f.symbols, (QSet<QString> { QStringLiteral("OK") }));
+    QCOMPARE(f.symbols, QStringList { QStringLiteral("OK") });
     QVERIFY(f.keywords.isEmpty());
+    // Sorted and each once, whatever the order and case they came in.
+    const NewsFilter many = NewsFilter::fromLists({ QStringLiteral("tsla"), QStringLiteral("NVDA"),
+                                                      QStringLiteral(" TSLA "), QStringLiteral("aapl") },
+        {});
+    QCOMPARE(many.symbols, (QStringList { QStringLiteral("AAPL"), QStringLiteral("NVDA"), QStringLiteral("TSLA") }));
+    QVERIFY(many.hasSymbol(QStringLiteral("NVDA")));
+    QVERIFY(!many.hasSymbol(QStringLiteral("MSFT")));
     QCOMPARE(invalid, (QStringList { QStringLiteral("no way"), QStringLiteral("^") }));
 }
 
