@@ -152,6 +152,15 @@ void HttpConnection::dispatch(HttpRequest request)
     m_closeAfterActive = false;
     updateTimers();
     m_server->handle(responder);
+    if (responder->isStreaming()) {
+        // The handler has read what the stream needs; the stream may stay open for hours.
+        HttpRequest &held = responder->m_request;
+        held.headers = HttpHeaders();
+        held.body = QByteArray();
+        held.target = QByteArray();
+        held.query = QByteArray();
+        responder->m_context.responseHeaders = HttpHeaders();
+    }
 }
 
 void HttpConnection::updateTimers()

@@ -25,6 +25,10 @@ public:
     };
     Q_ENUM(CloseReason)
 
+    // When the route handler returns with a stream open, the request's headers, body, target
+    // and query are released (a stream may be open for hours; they were ~700 bytes of each):
+    // code that runs later for the stream reads what it needs in the handler. Method, path,
+    // version and peer stay.
     const HttpRequest &request() const { return m_request; }
     RequestContext &context() { return m_context; }
     const RequestContext &context() const { return m_context; }

@@ -157,6 +157,13 @@ void tst_SseStream::streamHeadAndEventFraming()
 
     SseWriter *writer = f.waitForWriter();
     QVERIFY(writer);
+    // A stream may be open for hours: once its handler has returned, the request keeps only
+    // what identifies it.
+    const tw::http::HttpRequest &held = writer->responder()->request();
+    QVERIFY(held.headers.isEmpty());
+    QVERIFY(held.target.isNull());
+    QCOMPARE(held.path, QByteArrayLiteral("/stream"));
+    QCOMPARE(held.method, QByteArrayLiteral("GET"));
     SseEvent multiLine;
     multiLine.id = QByteArrayLiteral("7");
     multiLine.event = QByteArrayLiteral("news");
