@@ -130,8 +130,9 @@ run mcp100 200 "" --mode mcp --clients 100 --duration $dur --coherence --interva
 # The soak looks for per-stream leaks, so the hub's bounded caches must be full before the RSS
 # baseline: small rings and a slow feed fill them within the warm-up (see bench/README.md).
 # Rings of 2 per symbol: ~110 demo tickers x 2 items fill in ~2 minutes at 2 items/s (with 20
-# per symbol they took ~18 minutes, and the filling showed as ~2 MiB of "drift").
-run soak 2 "--news-ring-size 2 --news-ring-total 200" --mode churn --clients 200 --duration $soak \
+# per symbol they took ~18 minutes, and the filling showed as ~2 MiB of "drift"); the duplicate
+# window of 100 items fills in 50 s (at its default of 50,000 it fills for 7 hours).
+run soak 2 "--news-ring-size 2 --news-ring-total 200 --news-dedupe-size 100" --mode churn --clients 200 --duration $soak \
     --warmup $((soak / 5)) --churn-min 1 --churn-max 5 --interval 5000
 
 field() { # line, key

@@ -325,6 +325,11 @@ std::vector<SettingSpec> buildSpecs()
         { QStringLiteral("TICKERWIRE_NEWS_RING_TOTAL") }, QStringLiteral("N"),
         QStringLiteral("News items kept in total. Default 5000."), Kind::Value,
         integer(1, 10000000, [](ServerConfig &c, qint64 v) { c.newsHub.ringOverall = int(v); }));
+    add(QStringLiteral("news-dedupe-size"), QStringLiteral("news/dedupeCapacity"),
+        { QStringLiteral("TICKERWIRE_NEWS_DEDUPE_SIZE") }, QStringLiteral("N"),
+        QStringLiteral("Accepted items whose ids and URLs are remembered to drop duplicates. Default 50000."),
+        Kind::Value,
+        integer(100, 10000000, [](ServerConfig &c, qint64 v) { c.newsHub.dedupeCapacity = int(v); }));
     add(QStringLiteral("bench-publish-ns"), QStringLiteral("news/benchPublishNs"),
         { QStringLiteral("TICKERWIRE_BENCH_PUBLISH_NS") }, {},
         QStringLiteral("Benchmarks only: add \"publishNs\" (the hub's CLOCK_MONOTONIC publish time in ns) to "

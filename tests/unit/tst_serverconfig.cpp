@@ -54,6 +54,9 @@ void tst_ServerConfig::defaults()
     QCOMPARE(r.config.limits.maxBodyBytes, qint64(1024 * 1024));
     QVERIFY(r.config.security.apiKeys.isEmpty());
     QCOMPARE(r.config.security.mode, tw::http::RunMode::Development);
+    QCOMPARE(r.config.newsHub.dedupeCapacity, 50000);
+    const ConfigResult small = loadServerConfig({}, env({ { "TICKERWIRE_NEWS_DEDUPE_SIZE", "400" } }));
+    QCOMPARE(small.config.newsHub.dedupeCapacity, 400);
 }
 
 void tst_ServerConfig::precedence()
@@ -128,6 +131,7 @@ void tst_ServerConfig::invalidValues_data()
     QTest::newRow("origin") << QStringLiteral("allow-origin") << QStringLiteral("example.com") << QStringLiteral("https://");
     QTest::newRow("negative limit") << QStringLiteral("rate-limit") << QStringLiteral("-1") << QStringLiteral("--rate-limit");
     QTest::newRow("tiny header limit") << QStringLiteral("max-header-bytes") << QStringLiteral("10") << QStringLiteral("1024");
+    QTest::newRow("tiny dedupe window") << QStringLiteral("news-dedupe-size") << QStringLiteral("5") << QStringLiteral("100");
 }
 
 void tst_ServerConfig::invalidValues()
