@@ -41,6 +41,14 @@ void tst_SseFormat::format_data()
                                      << QByteArray("id: \ndata: x\n\n");
     QTest::newRow("leading space kept") << QByteArray() << QByteArray() << QByteArray(" x") << -1
                                         << QByteArray("data:  x\n\n");
+    QTest::newRow("mixed breaks") << QByteArray() << QByteArray() << QByteArray("a\r\rb\n\nc\r\n") << -1
+                                  << QByteArray("data: a\ndata: \ndata: b\ndata: \ndata: c\ndata: \n\n");
+    QTest::newRow("LF then CR is two breaks") << QByteArray() << QByteArray() << QByteArray("a\n\rb") << -1
+                                              << QByteArray("data: a\ndata: \ndata: b\n\n");
+    QTest::newRow("CR last") << QByteArray() << QByteArray() << QByteArray("x\r") << -1
+                             << QByteArray("data: x\ndata: \n\n");
+    QTest::newRow("NUL kept") << QByteArray() << QByteArray() << QByteArray("a\0b\nc", 5) << -1
+                              << QByteArray("data: a\0b\ndata: c\n\n", 19);
 }
 
 void tst_SseFormat::format()
