@@ -17,6 +17,16 @@
 namespace tw::news {
 
 struct NewsHub::Entry {
+    explicit Entry(int *live)
+        : liveCount(live)
+    {
+        ++*liveCount;
+    }
+    ~Entry() { --*liveCount; }
+    Entry(const Entry &) = delete;
+    Entry &operator=(const Entry &) = delete;
+
+    int *liveCount; // the hub's m_liveEntries
     ItemPtr item; // replaced (never mutated) when a near-duplicate joins the story
     std::vector<quint64> words; // hashes of the normalised headline words, sorted, unique
     QString sourceKey; // lower-cased source
@@ -167,6 +177,7 @@ NewsHub::NewsHub(const NewsHubSettings &settings, core::MetricsRegistry *metrics
     qRegisterMetaType<tw::news::ItemPtr>();
     m_settings.ringPerSymbol = std::max(1, m_settings.ringPerSymbol);
     m_settings.ringOverall = std::max(1, m_settings.ringOverall);
+    m_settings.retainedMax = std::max(1, m_settings.retainedMax);
     m_settings.dedupeCapacity = std::max(1, m_settings.dedupeCapacity);
     m_settings.groupScanLimit = std::max(0, m_settings.groupScanLimit);
     m_settings.maxSymbolRings = std::max(1, m_settings.maxSymbolRings);
@@ -392,6 +403,33 @@ void NewsHub::groupInto(const EntryPtr &original, const core::NewsItem &item)
     Q_EMIT itemUpdated(original->item);
 }
 
+void NewsHub::enforceRetainedMax()
+{
+    while (m_liveEntries > m_settings.retainedMax && !m_allEntries.empty()) {
+        const EntryPtr oldest = m_allEntries.front().lock();
+        m_allEntries.pop_front();
+        if (!oldest)
+            continue; // already gone from every ring
+        // The oldest live entry is at the front of every ring holding it: rings ascend by
+        // sequence and hold only live entries. It dies with `oldest`, at the end of this pass.
+        if (!m_overall.empty() && m_overall.front() == oldest)
+            m_overall.pop_front();
+        for (const QString &s : oldest->item->item.symbols) {
+            const auto it = m_bySymbol.find(s);
+            if (it != m_bySymbol.end() && !it->empty() && it->front() == oldest)
+                it->pop_front();
+        }
+    }
+    // Entries that left their rings on their own stay listed (expired) until a compaction.
+    if (m_allEntries.size() > 2 * size_t(m_liveEntries) + 64) {
+        m_allEntries.erase(std::remove_if(m_allEntries.begin(), m_allEntries.end(),
+                               [](const std::weak_ptr<Entry> &w) { return w.expired(); }),
+            m_allEntries.end());
+    }
+    if (m_retainedGauge)
+        m_retainedGauge->set(qint64(m_overall.size()));
+}
+
 std::deque<NewsHub::EntryPtr> &NewsHub::ringFor(const QString &symbol)
 {
     auto it = m_bySymbol.find(symbol);
@@ -459,11 +497,13 @@ QList<ItemPtr> NewsHub::ingest(const QList<core::NewsItem> &batch)
         published->item = std::move(item);
         published->json = serialize(published->item);
         published->jsonString = jsonStringLiteral(published->json);
-        auto entry = std::make_shared<Entry>();
+        auto entry = std::make_shared<Entry>(&m_liveEntries);
         entry->item = published;
         entry->words = std::move(words);
         entry->sourceKey = published->item.source.toLower();
         retain(entry);
+        m_allEntries.push_back(entry);
+        enforceRetainedMax();
         remember(published->item.id, canonical);
         counters.accepted->inc();
         if (m_lastSequenceGauge)

@@ -1,6 +1,9 @@
 // The one owner of news in a process: providers hand it batches, it drops duplicates, groups
 // near-duplicates of one story ("+N sources"), numbers what it accepts, keeps bounded rings
 // (per symbol and overall) and fans items out to subscriptions, replay first, then live.
+// Every ring is bounded on its own, and all of them together hold at most `retainedMax` items
+// (the oldest goes first, from every ring that holds it): without that, a feed that touches
+// thousands of symbols filled 500 items per symbol, ~200 MiB at the defaults.
 //
 // Threading: a NewsHub lives on one thread; every method, and every subscription callback,
 // runs on that thread. Nothing here blocks.
@@ -75,6 +78,7 @@ using ItemPtr = std::shared_ptr<const PublishedItem>;
 struct NewsHubSettings {
     int ringPerSymbol = 500; // items kept per symbol
     int ringOverall = 5000; // items kept overall (symbol-less items live only here)
+    int retainedMax = 20000; // items kept in all rings together, at most; the oldest goes
     int dedupeCapacity = 50000; // ids / canonical URLs remembered for duplicate detection
     qint64 groupWindowMs = 2 * 60 * 60 * 1000; // near-duplicates: max publishedAt distance
     double groupSimilarity = 0.7; // near-duplicates: min Jaccard similarity of headline words
@@ -137,6 +141,8 @@ public:
     // Lowest sequence still retained in the overall ring (0 when empty).
     quint64 oldestRetainedSequence() const;
     int retainedCount() const { return int(m_overall.size()); }
+    // Distinct items held by any ring (at most NewsHubSettings::retainedMax).
+    int retainedTotal() const { return m_liveEntries; }
     int retainedCount(const QString &symbol) const;
 
     // Calls onItem for every retained item with sequence > fromSequence that matches (in
@@ -170,6 +176,7 @@ private:
     EntryPtr findNearDuplicate(const core::NewsItem &item, const std::vector<quint64> &words) const;
     void groupInto(const EntryPtr &original, const core::NewsItem &item);
     void retain(const EntryPtr &entry);
+    void enforceRetainedMax();
     void deliver(const ItemPtr &item);
     void deliverTo(Subscription &subscription, const ItemPtr &item);
     void compactSubscriptions();
@@ -187,6 +194,11 @@ private:
     quint64 m_firstSequence = 1;
     quint64 m_nextSequence = 1;
     quint64 m_lastSequence = 0;
+    // Entries alive (held by a ring): counted by Entry's destructor, so declared before the
+    // rings, which are destroyed first. m_allEntries lists them by ascending sequence (expired
+    // ones are skipped and compacted away) to find the oldest when over retainedMax.
+    int m_liveEntries = 0;
+    std::deque<std::weak_ptr<Entry>> m_allEntries;
     std::deque<EntryPtr> m_overall; // ascending sequence
     QHash<QString, std::deque<EntryPtr>> m_bySymbol; // ascending sequence
 

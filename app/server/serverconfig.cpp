@@ -325,6 +325,11 @@ std::vector<SettingSpec> buildSpecs()
         { QStringLiteral("TICKERWIRE_NEWS_RING_TOTAL") }, QStringLiteral("N"),
         QStringLiteral("News items kept in total. Default 5000."), Kind::Value,
         integer(1, 10000000, [](ServerConfig &c, qint64 v) { c.newsHub.ringOverall = int(v); }));
+    add(QStringLiteral("news-retain-max"), QStringLiteral("news/retainedMax"),
+        { QStringLiteral("TICKERWIRE_NEWS_RETAIN_MAX") }, QStringLiteral("N"),
+        QStringLiteral("News items kept in all rings together; the oldest goes first. Default 20000."),
+        Kind::Value,
+        integer(1, 10000000, [](ServerConfig &c, qint64 v) { c.newsHub.retainedMax = int(v); }));
     add(QStringLiteral("news-dedupe-size"), QStringLiteral("news/dedupeCapacity"),
         { QStringLiteral("TICKERWIRE_NEWS_DEDUPE_SIZE") }, QStringLiteral("N"),
         QStringLiteral("Accepted items whose ids and URLs are remembered to drop duplicates. Default 50000."),

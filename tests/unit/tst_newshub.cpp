@@ -103,6 +103,7 @@ private Q_SLOTS:
     void groupsNearDuplicatesFromOtherSources();
     void doesNotGroupDifferentStoriesOrOutsideWindow();
     void ringsAreBounded();
+    void allRingsTogetherAreBounded();
     void latestFiltersAndOrders();
     void latestFindsItemsEvictedFromSymbolRing();
     void searchMatchesAllTerms();
@@ -339,6 +340,49 @@ void TestNewsHub::ringsAreBounded()
     QVERIFY(!hub.itemBySequence(1));
     QVERIFY(hub.itemBySequence(8));
     QVERIFY(hub.itemBySequence(23));
+}
+
+void TestNewsHub::allRingsTogetherAreBounded()
+{
+    // Each ring is within its own bound, but together they would hold 12 items: the oldest go.
+    NewsHubSettings settings = fromOne();
+    settings.ringPerSymbol = 6;
+    settings.ringOverall = 100;
+    settings.retainedMax = 8;
+    NewsHub hub(settings);
+    hub.ingest(makeItems(0, 6, { QStringLiteral("TSLA") })); // 1..6
+    QCOMPARE(hub.retainedTotal(), 6);
+    hub.ingest(makeItems(6, 6, { QStringLiteral("AAPL") })); // 7..12
+    QCOMPARE(hub.retainedTotal(), 8);
+    QCOMPARE(hub.retainedCount(), 8);
+    QCOMPARE(hub.retainedCount(QStringLiteral("TSLA")), 2);
+    QCOMPARE(hub.retainedCount(QStringLiteral("AAPL")), 6);
+    QCOMPARE(sequences(hub.latest(NewsFilter {}, 0)), (QList<quint64> { 12, 11, 10, 9, 8, 7, 6, 5 }));
+    QVERIFY(!hub.itemBySequence(4));
+    QVERIFY(hub.itemBySequence(5));
+    QCOMPARE(hub.oldestRetainedSequence(), quint64(5));
+    // A reader resuming from the start gets what is left, oldest first.
+    QList<quint64> got;
+    hub.subscribe(NewsFilter {}, 0, [&](const ItemPtr &p) { got.append(p->item.sequence); });
+    QCOMPARE(got, range(5, 12));
+    // Newer items push the oldest out of every ring: MSFT fills its ring, AAPL's older ones go.
+    hub.ingest(makeItems(12, 4, { QStringLiteral("MSFT") })); // 13..16
+    QCOMPARE(hub.retainedTotal(), 8);
+    QCOMPARE(hub.retainedCount(QStringLiteral("TSLA")), 0);
+    QCOMPARE(hub.retainedCount(QStringLiteral("AAPL")), 4);
+    QCOMPARE(hub.retainedCount(QStringLiteral("MSFT")), 4);
+
+    // Items that leave their rings on their own are no longer counted (and their bookkeeping
+    // is compacted): overall ring 3, symbol ring 2, 300 items in -> 3 held.
+    NewsHubSettings small = fromOne();
+    small.ringOverall = 3;
+    small.ringPerSymbol = 2;
+    small.retainedMax = 100;
+    NewsHub churn(small);
+    for (int i = 0; i < 300; i += 10)
+        churn.ingest(makeItems(i, 10, { QStringLiteral("TSLA") }));
+    QCOMPARE(churn.retainedTotal(), 3);
+    QCOMPARE(sequences(churn.latest(NewsFilter {}, 0)), (QList<quint64> { 300, 299, 298 }));
 }
 
 void TestNewsHub::latestFiltersAndOrders()

@@ -55,6 +55,7 @@ void tst_ServerConfig::defaults()
     QVERIFY(r.config.security.apiKeys.isEmpty());
     QCOMPARE(r.config.security.mode, tw::http::RunMode::Development);
     QCOMPARE(r.config.newsHub.dedupeCapacity, 50000);
+    QCOMPARE(r.config.newsHub.retainedMax, 20000);
     const ConfigResult small = loadServerConfig({}, env({ { "TICKERWIRE_NEWS_DEDUPE_SIZE", "400" } }));
     QCOMPARE(small.config.newsHub.dedupeCapacity, 400);
 }
