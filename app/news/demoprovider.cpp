@@ -4,6 +4,7 @@
 #include "logging.h"
 #include "newsfilter.h"
 #include "sentiment.h"
+#include "stablehash.h"
 #include "tickerlist.h"
 
 #include <QDateTime>
@@ -47,18 +48,6 @@ public:
 private:
     quint64 m_state;
 };
-
-// FNV-1a: a stable hash (qHash is seeded per process), so a symbol maps to the same fictional
-// company in every run.
-quint64 stableHash(const QString &s)
-{
-    quint64 h = 0xcbf29ce484222325ULL;
-    for (const QChar c : s) {
-        h ^= c.unicode();
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 QString groupedThousands(int value)
 {
@@ -302,7 +291,7 @@ core::NewsItem DemoProvider::makeStory(quint64 n) const
     }
     if (candidates.isEmpty())
         candidates.append(0);
-    const int companyIndex = candidates.at(int(stableHash(symbol) % quint64(candidates.size())));
+    const int companyIndex = candidates.at(int(core::stableHash(symbol) % quint64(candidates.size())));
     const DemoCorpus::Company &company = companies.at(companyIndex);
 
     QString categoryName = QStringLiteral("macro");

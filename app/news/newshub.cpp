@@ -4,6 +4,7 @@
 #include "metrics.h"
 #include "newsprovider.h"
 #include "sentiment.h"
+#include "stablehash.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -68,28 +69,18 @@ const QSet<QString> &stopWords()
     return words;
 }
 
-// 64-bit FNV-1a of a word's UTF-16 code units. Grouping compares word sets of up to 64 retained
-// items per incoming item: as sorted integers that is a merge of a few dozen compares instead of
-// as many string compares (the largest single cost of ingesting an item), and an entry keeps
-// 8 bytes per word instead of a string. A collision (about 1 in 2^64 per pair of words) could
-// only make two headlines look a word more alike.
-quint64 wordHash(const QString &word)
-{
-    quint64 h = 14695981039346656037ULL;
-    for (const QChar c : word) {
-        h ^= c.unicode();
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
+// Headline words as 64-bit hashes (core::stableHash), sorted and unique. Grouping compares word
+// sets of up to 64 retained items per incoming item: as integers that is a merge of a few dozen
+// compares instead of as many string compares (the largest single cost of ingesting an item),
+// and an entry keeps 8 bytes per word instead of a string. A collision (about 1 in 2^64 per
+// pair of words) could only make two headlines look a word more alike.
 std::vector<quint64> headlineWords(const QString &headline)
 {
     std::vector<quint64> words;
     QString current;
     auto flush = [&] {
         if (current.size() >= 2 && !stopWords().contains(current))
-            words.push_back(wordHash(current));
+            words.push_back(core::stableHash(current));
         current.clear();
     };
     for (const QChar c : headline) {
