@@ -8,7 +8,8 @@
 #             soaks for 10 minutes.
 # --build     build directory holding app/server/tickerwire-server and bench/tw-loadgen
 #             (default: build/release, else build/default). Configure it Release.
-# --only      run only these scenarios: ping ping8 sse100 sse1000 idle10k mcp100 soak
+# --only      run only these scenarios: ping ping8 sse100 sse1000 idle10k mcp100 sse100spin
+#             mcp100spin soak
 # --nice N    run server and load generator at this niceness (negative needs root)
 # --out FILE  also append the BENCH lines to FILE
 #
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift ;;
     --nice) niceness=$2; shift ;;
     --out) outfile=$2; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -127,6 +128,10 @@ run sse100 200 "" --mode bridge --clients 100 --duration $dur --coherence --inte
 run sse1000 20 "" --mode bridge --clients 1000 --duration $dur --coherence --interval 15000 --grace 30
 run idle10k 0 "--heartbeat-interval 15000" --mode idle --clients 10000 --duration $dur --interval 15000
 run mcp100 200 "" --mode mcp --clients 100 --duration $dur --coherence --interval 15000 --grace 30
+# The same two with a client that never sleeps in epoll_wait (it spins on a core of its own):
+# what is left is the server's part of the latency, without the client's own wake-ups.
+run sse100spin 200 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30 --busy-poll
+run mcp100spin 200 "" --mode mcp --clients 100 --duration $dur --coherence --interval 15000 --grace 30 --busy-poll
 # The soak looks for per-stream leaks, so the hub's bounded caches must be full before the RSS
 # baseline: small rings and a slow feed fill them within the warm-up (see bench/README.md).
 # Rings of 2 per symbol: ~110 demo tickers x 2 items fill in ~2 minutes at 2 items/s (with 20
@@ -139,7 +144,7 @@ field() { # line, key
     sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
 }
 echo
-printf '%-8s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' scenario mode clients rate/s p50_us p99_us \
+printf '%-10s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' scenario mode clients rate/s p50_us p99_us \
     max_us lost fails cpu% rss_MiB extra
 for line in "${results[@]}"; do
     name=$(field "$line" scenario)
@@ -151,7 +156,7 @@ for line in "${results[@]}"; do
     soak*) extra="opened=$(field "$line" connected) drift_KiB=$(field "$line" rss_drift_kib) 2nd_half_KiB=$(field "$line" rss_second_half_drift_kib) fds=$(field "$line" fd_before)->$(field "$line" fd_after) streams_open_after=$(field "$line" streams_open_after)" ;;
     ping*) extra="rpc_errors=$(field "$line" rpc_errors)" ;;
     esac
-    printf '%-8s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' "$name" "$(field "$line" mode)" \
+    printf '%-10s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' "$name" "$(field "$line" mode)" \
         "$(field "$line" clients)" "$(field "$line" rate_per_s)" "$(field "$line" p50_us)" \
         "$(field "$line" p99_us)" "$(field "$line" max_us)" "$(field "$line" lost)" \
         "$(field "$line" failures)" "$(field "$line" server_cpu_pct)" \

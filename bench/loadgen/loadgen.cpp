@@ -822,6 +822,8 @@ bool LoadGen::run(Result &result)
         int timeoutMs = 10;
         if (!m_stopping && (nextSlot < m_opt.clients || !reopen.empty()))
             timeoutMs = 1;
+        if (m_opt.busyPoll && !m_stopping)
+            timeoutMs = 0;
         const int n = epoll_wait(m_epoll, events.data(), int(events.size()), timeoutMs);
         const int64_t t = nowNs();
         m_now = t;

@@ -44,6 +44,9 @@ struct Options {
     double warmupS = -1; // churn/soak: RSS baseline taken after this (default 10 % of duration)
     bool checkCoherence = false; // every stream must see the same items in the common window
     bool timeline = false; // print per-second latency figures to stderr (where a p99 comes from)
+    // Poll without sleeping (epoll_wait timeout 0) while measuring: the client never waits to be
+    // woken, so what remains is the server's part of the latency. Costs a core.
+    bool busyPoll = false;
 };
 
 struct Result {

@@ -35,6 +35,7 @@ void usage()
         "  --grace S            wait this long for streams to end after the run (default 10)\n"
         "  --coherence          every stream must see every item of the common window\n"
         "  --timeline           print each second's latency percentiles to stderr\n"
+        "  --busy-poll          never sleep in epoll_wait (a spinning client: no wake-up latency)\n"
         "  --strict             exit 1 unless the run was clean (see header of main.cpp)\n");
 }
 
@@ -126,6 +127,8 @@ int main(int argc, char **argv)
             o.graceS = std::atof(value().c_str());
         } else if (a == "--coherence") {
             o.checkCoherence = true;
+        } else if (a == "--busy-poll") {
+            o.busyPoll = true;
         } else if (a == "--timeline") {
             o.timeline = true;
         } else if (a == "--strict") {
@@ -182,7 +185,7 @@ int main(int argc, char **argv)
         "server_rss_end_kib=%s rss_baseline_kib=%s kib_per_stream=%s rss_drift_kib=%s fd_before=%d "
         "fd_after=%d streams_open_after=%lld loadgen_cpu_pct=%s setup_s=%s server_run_pct=%s "
         "server_wait_pct=%s "
-        "server_cpu_us_per_event=%s rss_second_half_drift_kib=%s\n",
+        "server_cpu_us_per_event=%s rss_second_half_drift_kib=%s busy_poll=%d\n",
         r.scenario.c_str(), r.mode.c_str(), r.clients, r.connected, r.completed, r.held, r.failures,
         fmt(r.seconds, 2).c_str(), (unsigned long long)r.events, (unsigned long long)r.items,
         (unsigned long long)r.heartbeats, (unsigned long long)r.requests,
@@ -196,7 +199,7 @@ int main(int argc, char **argv)
         fmt(kibPerStream, 2).c_str(), fmt(r.rssDriftKiB, 0).c_str(), r.fdBefore, r.fdAfter,
         r.streamsOpenAfter, fmt(r.loadgenCpuPct).c_str(), fmt(r.setupSeconds, 2).c_str(),
         fmt(r.serverRunPct).c_str(), fmt(r.serverWaitPct).c_str(), fmt(cpuUsPerEvent, 2).c_str(),
-        fmt(r.rssSecondHalfDriftKiB, 0).c_str());
+        fmt(r.rssSecondHalfDriftKiB, 0).c_str(), o.busyPoll ? 1 : 0);
     if (!r.note.empty())
         std::fprintf(stderr, "tw-loadgen: %s: %s\n", r.scenario.c_str(), r.note.c_str());
     std::fflush(stdout);
