@@ -453,8 +453,8 @@ void NewsHub::retain(const EntryPtr &entry)
         while (ring.size() > size_t(m_settings.ringPerSymbol))
             ring.pop_front();
     }
-    if (m_retainedGauge)
-        m_retainedGauge->set(qint64(m_overall.size()));
+    m_allEntries.push_back(entry);
+    enforceRetainedMax(); // also updates the retained-items gauge
 }
 
 QList<ItemPtr> NewsHub::ingest(const QList<core::NewsItem> &batch)
@@ -493,8 +493,6 @@ QList<ItemPtr> NewsHub::ingest(const QList<core::NewsItem> &batch)
         entry->words = std::move(words);
         entry->sourceKey = published->item.source.toLower();
         retain(entry);
-        m_allEntries.push_back(entry);
-        enforceRetainedMax();
         remember(published->item.id, canonical);
         counters.accepted->inc();
         if (m_lastSequenceGauge)
@@ -556,24 +554,31 @@ void NewsHub::deliver(const ItemPtr &item)
 void NewsHub::compactSubscriptions()
 {
     m_needsCompaction = false;
-    const auto removed = [](const Subscription *s) { return s->removed; };
+    // Every index list that held a removed subscription is swept once, however many of its
+    // subscriptions went since the last compaction (a dispatch may remove many).
+    bool anyOfAll = false;
+    std::vector<QString> symbols;
     for (const std::shared_ptr<Subscription> &sub : m_subscriptions) {
         if (!sub->removed)
             continue;
-        if (sub->filter.symbols.isEmpty()) {
-            m_subscribersOfAll.erase(
-                std::remove_if(m_subscribersOfAll.begin(), m_subscribersOfAll.end(), removed),
-                m_subscribersOfAll.end());
+        anyOfAll = anyOfAll || sub->filter.symbols.isEmpty();
+        symbols.insert(symbols.end(), sub->filter.symbols.cbegin(), sub->filter.symbols.cend());
+    }
+    std::sort(symbols.begin(), symbols.end());
+    symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+    const auto removed = [](const Subscription *s) { return s->removed; };
+    if (anyOfAll) {
+        m_subscribersOfAll.erase(
+            std::remove_if(m_subscribersOfAll.begin(), m_subscribersOfAll.end(), removed),
+            m_subscribersOfAll.end());
+    }
+    for (const QString &symbol : symbols) {
+        const auto it = m_subscribersBySymbol.find(symbol);
+        if (it == m_subscribersBySymbol.end())
             continue;
-        }
-        for (const QString &symbol : sub->filter.symbols) {
-            const auto it = m_subscribersBySymbol.find(symbol);
-            if (it == m_subscribersBySymbol.end())
-                continue;
-            it->erase(std::remove_if(it->begin(), it->end(), removed), it->end());
-            if (it->empty())
-                m_subscribersBySymbol.erase(it);
-        }
+        it->erase(std::remove_if(it->begin(), it->end(), removed), it->end());
+        if (it->empty())
+            m_subscribersBySymbol.erase(it);
     }
     m_subscriptions.erase(std::remove_if(m_subscriptions.begin(), m_subscriptions.end(),
                               [](const std::shared_ptr<Subscription> &s) { return s->removed; }),

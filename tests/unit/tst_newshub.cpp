@@ -113,6 +113,7 @@ private Q_SLOTS:
     void subscribeFromFutureIsLiveOnly();
     void ingestDuringReplayKeepsOrder();
     void unsubscribeInsideCallback();
+    void unsubscribeManyInOneDispatch();
     void unsubscribeFreesCallback();
     void subscriptionsFilterBySymbolAndKeyword();
     void jsonIsBuiltOnceAndShared();
@@ -557,6 +558,33 @@ void TestNewsHub::unsubscribeInsideCallback()
     QCOMPARE(after, range(7, 8));
     QCOMPARE(replayed, range(1, 8));
     QCOMPARE(hub.subscriptionCount(), 2);
+}
+
+void TestNewsHub::unsubscribeManyInOneDispatch()
+{
+    // One callback drops three symbol subscriptions (two sharing TSLA's index list, one in
+    // NVDA's) during a single dispatch: after it, they hear nothing, and the index still
+    // reaches the one that is left.
+    NewsHub hub(fromOne());
+    QList<quint64> kept, dropped;
+    quint64 ids[3] = {};
+    const NewsFilter tsla = NewsFilter::fromLists({ QStringLiteral("TSLA") }, {});
+    const NewsFilter nvda = NewsFilter::fromLists({ QStringLiteral("NVDA") }, {});
+    hub.subscribe(tsla, 0, [&](const ItemPtr &p) {
+        kept.append(p->item.sequence);
+        for (const quint64 id : ids)
+            hub.unsubscribe(id);
+    });
+    ids[0] = hub.subscribe(tsla, 0, [&](const ItemPtr &p) { dropped.append(p->item.sequence); });
+    ids[1] = hub.subscribe(tsla, 0, [&](const ItemPtr &p) { dropped.append(p->item.sequence); });
+    ids[2] = hub.subscribe(nvda, 0, [&](const ItemPtr &p) { dropped.append(p->item.sequence); });
+    QCOMPARE(hub.subscriptionCount(), 4);
+    hub.ingest({ makeItem(1, { QStringLiteral("TSLA") }) });
+    QCOMPARE(hub.subscriptionCount(), 1);
+    hub.ingest({ makeItem(2, { QStringLiteral("TSLA") }, QStringLiteral("Second story")),
+        makeItem(3, { QStringLiteral("NVDA") }, QStringLiteral("Third story")) });
+    QCOMPARE(kept, (QList<quint64> { 1, 2 }));
+    QVERIFY(dropped.isEmpty());
 }
 
 void TestNewsHub::unsubscribeFreesCallback()
