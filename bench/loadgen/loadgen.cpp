@@ -429,36 +429,36 @@ void LoadGen::onEvent(Conn *c, const std::string &id, const std::string &data)
     const std::string_view head = std::string_view(data).substr(0, 96);
     const bool isProgress = head.find("\"notifications/progress\"") != std::string_view::npos;
 
-    // The end of a stream: the JSON-RPC response with the result (bridge: id "end").
-    if (!isProgress && (id == "end" || data.find("\"result\"") != std::string::npos)) {
-        c->finalSeen = true;
-        uint64_t count = 0;
-        const size_t sc = data.find("\"structuredContent\"");
-        if (sc != std::string::npos && numberAfter(data, "\"count\"", sc, count)) {
-            if (count != c->items) {
-                if (count > c->items)
-                    m_result->lost += count - c->items;
-                if (m_result->note.empty())
-                    m_result->note = "a stream's final count " + std::to_string(count)
-                        + " != items received " + std::to_string(c->items);
-                m_result->coherent = false;
-            }
-        } else if (data.find("\"error\"") != std::string::npos) {
-            ++m_result->rpcErrors;
-        }
-        return;
-    }
     if (!isProgress) {
+        // The end of a stream: the JSON-RPC response with the result (bridge: id "end"), whose
+        // count must equal the items received. Anything else that is not progress (an error
+        // response, an MCP priming event) is not an item.
+        if (id == "end" || data.find("\"result\"") != std::string::npos) {
+            c->finalSeen = true;
+            uint64_t count = 0;
+            const size_t sc = data.find("\"structuredContent\"");
+            if (sc != std::string::npos && numberAfter(data, "\"count\"", sc, count)) {
+                if (count != c->items) {
+                    if (count > c->items)
+                        m_result->lost += count - c->items;
+                    if (m_result->note.empty())
+                        m_result->note = "a stream's final count " + std::to_string(count)
+                            + " != items received " + std::to_string(c->items);
+                    m_result->coherent = false;
+                }
+                return;
+            }
+        }
         if (data.find("\"error\"") != std::string::npos)
             ++m_result->rpcErrors;
-        return; // a priming event or another notification: not an item
+        return;
     }
 
     // "progress" follows the message (whose quotes are escaped): the last "progress": key.
     uint64_t progress = 0;
     const size_t progressKey = data.rfind("\"progress\":");
-    const bool hasProgress = progressKey != std::string::npos
-        && numberAfter(data, "\"progress\":", progressKey, progress);
+    const bool hasProgress
+        = progressKey != std::string::npos && numberAfter(data, "\"progress\":", progressKey, progress);
     if (hasProgress && c->lastProgress >= 0 && progress != uint64_t(c->lastProgress) + 1) {
         if (progress > uint64_t(c->lastProgress) + 1)
             m_result->lost += progress - uint64_t(c->lastProgress) - 1;
