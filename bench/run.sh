@@ -9,7 +9,7 @@
 # --build     build directory holding app/server/tickerwire-server and bench/tw-loadgen
 #             (default: build/release, else build/default). Configure it Release.
 # --only      run only these scenarios: ping ping8 sse100 sse1000 idle10k mcp100 sse100spin
-#             mcp100spin soak
+#             mcp100spin floor100 floor100spin floor1000 soak
 # --nice N    run server and load generator at this niceness (negative needs root)
 # --out FILE  also append the BENCH lines to FILE
 #
@@ -44,9 +44,10 @@ if [ -z "$build" ]; then
 fi
 server="${build:-?}/app/server/tickerwire-server"
 loadgen="${build:-?}/bench/tw-loadgen"
-if [ ! -x "$server" ] || [ ! -x "$loadgen" ]; then
-    echo "run.sh: no tickerwire-server / tw-loadgen in '${build:-build/release}'. Build them first:" >&2
-    echo "  cmake --preset release && cmake --build build/release --target tickerwire-server tw-loadgen" >&2
+floor="${build:-?}/bench/tw-floor"
+if [ ! -x "$server" ] || [ ! -x "$loadgen" ] || [ ! -x "$floor" ]; then
+    echo "run.sh: no tickerwire-server / tw-loadgen / tw-floor in '${build:-build/release}'. Build them first:" >&2
+    echo "  cmake --preset release && cmake --build build/release --target tickerwire-server tw-loadgen tw-floor" >&2
     exit 2
 fi
 
@@ -77,14 +78,20 @@ start_server() { # demo rate, then extra flags
     local rate=$1; shift
     key=bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
     : >"$work/server.out"
-    QT_LOGGING_RULES='tickerwire.*.info=false' "${prefix[@]}" "$server" --host 127.0.0.1 --port 0 \
-        --api-key "$key" --demo-rate "$rate" --bench-publish-ns --rate-limit 0 --stream-rate-limit 0 \
-        --max-connections 20000 --max-connections-per-client 20000 --max-sessions 0 "$@" \
-        >"$work/server.out" 2>"$work/server.err" &
+    if [ "$use_floor" = 1 ]; then
+        # The floor scenarios: tw-floor instead of the server, each stream ~$rate items/s.
+        "${prefix[@]}" "$floor" --host 127.0.0.1 --port 0 --rate "$rate" \
+            >"$work/server.out" 2>"$work/server.err" &
+    else
+        QT_LOGGING_RULES='tickerwire.*.info=false' "${prefix[@]}" "$server" --host 127.0.0.1 --port 0 \
+            --api-key "$key" --demo-rate "$rate" --bench-publish-ns --rate-limit 0 --stream-rate-limit 0 \
+            --max-connections 20000 --max-connections-per-client 20000 --max-sessions 0 "$@" \
+            >"$work/server.out" 2>"$work/server.err" &
+    fi
     spid=$!
     port=
     for _ in $(seq 1 100); do
-        port=$(sed -n 's/^tickerwire-server listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/server.out")
+        port=$(sed -n 's/^[a-z-]* listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/server.out")
         [ -n "$port" ] && return 0
         kill -0 "$spid" 2>/dev/null || break
         sleep 0.1
@@ -101,6 +108,7 @@ stop_server() {
 }
 
 results=()
+use_floor=0
 run() { # name, demo rate, server flags (one string), then load generator flags
     local name=$1 rate=$2 sflags=$3; shift 3
     if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then return 0; fi
@@ -132,6 +140,14 @@ run mcp100 200 "" --mode mcp --clients 100 --duration $dur --coherence --interva
 # what is left is the server's part of the latency, without the client's own wake-ups.
 run sse100spin 200 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30 --busy-poll
 run mcp100spin 200 "" --mode mcp --clients 100 --duration $dur --coherence --interval 15000 --grace 30 --busy-poll
+# The floor: the same client against tw-floor, the least any server could do (one sendmsg() per
+# stream of an item serialised once, nothing else). What it measures is this machine's kernel,
+# scheduler and client; no server can go below it here. Its rate is per stream (no other symbols).
+use_floor=1
+run floor100 100 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30
+run floor100spin 100 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30 --busy-poll
+run floor1000 10 "" --mode bridge --clients 1000 --duration $dur --coherence --interval 15000 --grace 30
+use_floor=0
 # The soak looks for per-stream leaks, so the hub's bounded caches must be full before the RSS
 # baseline: small rings and a slow feed fill them within the warm-up (see bench/README.md).
 # Rings of 2 per symbol: ~110 demo tickers x 2 items fill in ~2 minutes at 2 items/s (with 20
@@ -144,19 +160,19 @@ field() { # line, key
     sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
 }
 echo
-printf '%-10s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' scenario mode clients rate/s p50_us p99_us \
+printf '%-12s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' scenario mode clients rate/s p50_us p99_us \
     max_us lost fails cpu% rss_MiB extra
 for line in "${results[@]}"; do
     name=$(field "$line" scenario)
     extra=
     case $name in
-    sse*|mcp*) extra="items/stream/s=$(awk -v i="$(field "$line" items)" -v c="$(field "$line" clients)" \
+    sse*|mcp*|floor*) extra="items/stream/s=$(awk -v i="$(field "$line" items)" -v c="$(field "$line" clients)" \
         -v s="$(field "$line" seconds)" 'BEGIN { if (c > 0 && s > 0) printf "%.1f", i / c / s }') completed=$(field "$line" completed)" ;;
     idle*) extra="held=$(field "$line" held) KiB/stream=$(field "$line" kib_per_stream)" ;;
     soak*) extra="opened=$(field "$line" connected) drift_KiB=$(field "$line" rss_drift_kib) 2nd_half_KiB=$(field "$line" rss_second_half_drift_kib) fds=$(field "$line" fd_before)->$(field "$line" fd_after) streams_open_after=$(field "$line" streams_open_after)" ;;
     ping*) extra="rpc_errors=$(field "$line" rpc_errors)" ;;
     esac
-    printf '%-10s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' "$name" "$(field "$line" mode)" \
+    printf '%-12s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' "$name" "$(field "$line" mode)" \
         "$(field "$line" clients)" "$(field "$line" rate_per_s)" "$(field "$line" p50_us)" \
         "$(field "$line" p99_us)" "$(field "$line" max_us)" "$(field "$line" lost)" \
         "$(field "$line" failures)" "$(field "$line" server_cpu_pct)" \
