@@ -249,26 +249,32 @@ void HttpConnection::corkResponse(const QByteArray &bytes)
 
 void HttpConnection::writeParts(std::initializer_list<QByteArrayView> parts)
 {
+    writeParts(parts.begin(), int(parts.size()));
+}
+
+void HttpConnection::writeParts(const QByteArrayView *parts, int partCount)
+{
     QTcpSocket *socket = m_socket.data();
     if (!socket || m_gone)
         return;
     // Corked responses go first, in the same send.
     const QByteArray corked = std::exchange(m_corked, QByteArray());
-    QByteArrayView views[5];
+    constexpr int kMaxViews = kMaxStreamParts + 3; // corked, chunk size, parts, CRLF
+    Q_ASSERT(partCount <= kMaxViews - 1);
+    QByteArrayView views[kMaxViews];
     int count = 0;
     qint64 total = 0;
     if (!corked.isEmpty())
         views[count++] = corked;
-    for (QByteArrayView p : parts) {
-        Q_ASSERT(count < 5);
-        m_server->hotMetrics().bytesOut->inc(quint64(p.size()));
-        if (!p.isEmpty())
-            views[count++] = p;
+    for (int i = 0; i < partCount && count < kMaxViews; ++i) {
+        if (!parts[i].isEmpty())
+            views[count++] = parts[i];
     }
     for (int i = 0; i < count; ++i)
         total += views[i].size();
     if (total == 0)
         return;
+    m_server->hotMetrics().bytesOut->inc(quint64(total - corked.size())); // corked: counted when corked
 
     // Plain TCP with nothing queued in Qt: hand the bytes to the kernel at once, all parts in
     // one sendmsg(). QTcpSocket::write() would copy them into a 32 KiB ring-buffer chunk that
@@ -279,7 +285,7 @@ void HttpConnection::writeParts(std::initializer_list<QByteArrayView> parts)
     qint64 sent = 0;
     if (!m_secure && socket->bytesToWrite() == 0
         && socket->state() == QAbstractSocket::ConnectedState) {
-        iovec iov[5];
+        iovec iov[kMaxViews];
         for (int i = 0; i < count; ++i) {
             iov[i].iov_base = const_cast<char *>(views[i].data());
             iov[i].iov_len = size_t(views[i].size());
@@ -359,16 +365,21 @@ bool HttpConnection::sendStreamHead(HttpResponder *responder, int status, const 
     return true;
 }
 
-bool HttpConnection::sendStreamBytes(HttpResponder *responder, const QByteArray &bytes)
+bool HttpConnection::sendStreamParts(
+    HttpResponder *responder, std::initializer_list<QByteArrayView> parts)
 {
-    if (!m_socket || m_gone || bytes.isEmpty())
+    Q_ASSERT(int(parts.size()) <= kMaxStreamParts);
+    qsizetype size = 0;
+    for (QByteArrayView p : parts)
+        size += p.size();
+    if (!m_socket || m_gone || size == 0)
         return m_socket && !m_gone;
     qint64 unsent = m_socket->bytesToWrite();
     if (m_secure)
         unsent += static_cast<QSslSocket *>(m_socket.data())->encryptedBytesToWrite();
     // Slow means a backlog: with nothing unsent the client has taken everything so far, and
     // one event larger than the budget (a long stream's final result) must still go out.
-    if (unsent > 0 && unsent + bytes.size() > m_limits.streamBufferBytes) {
+    if (unsent > 0 && unsent + size > m_limits.streamBufferBytes) {
         qCInfo(lcHttp) << "connection" << m_id << "from" << m_peerAddress.toString()
                        << "dropped as a slow consumer:" << unsent << "bytes unsent";
         m_server->hotMetrics().slowConsumersDropped->inc();
@@ -376,16 +387,26 @@ bool HttpConnection::sendStreamBytes(HttpResponder *responder, const QByteArray 
         abortNow();
         return false;
     }
+    // Size line, parts and CRLF go out in one sendmsg() (writeParts) without building a framed
+    // copy per event: most of an event's bytes are shared by every stream of the fan-out.
+    QByteArrayView views[kMaxStreamParts + 2];
+    int count = 0;
+    char sizeLine[2 * sizeof(qsizetype) + 2];
     if (m_activeChunked) {
-        // Size line, event and CRLF go out in one sendmsg() (writeParts) without building a
-        // framed copy per event: the event bytes are shared by every stream of the fan-out.
-        char size[20];
-        const int n = std::snprintf(
-            size, sizeof size, "%llx\r\n", static_cast<unsigned long long>(bytes.size()));
-        writeParts({ QByteArrayView(size, n), QByteArrayView(bytes), QByteArrayView("\r\n", 2) });
-    } else {
-        writeParts({ QByteArrayView(bytes) });
+        static constexpr char kHex[] = "0123456789abcdef";
+        char *end = sizeLine + sizeof sizeLine;
+        char *p = end;
+        *--p = '\n';
+        *--p = '\r';
+        for (auto v = quint64(size); v != 0; v >>= 4)
+            *--p = kHex[v & 0xf];
+        views[count++] = QByteArrayView(p, end - p);
     }
+    for (QByteArrayView part : parts)
+        views[count++] = part;
+    if (m_activeChunked)
+        views[count++] = QByteArrayView("\r\n", 2);
+    writeParts(views, count);
     return m_socket && !m_gone;
 }
 

@@ -53,13 +53,19 @@ private:
     bool lastBeforeUpgrade() const;
     void sendComplete(HttpResponder *responder, HttpResponse response);
     bool sendStreamHead(HttpResponder *responder, int status, const HttpHeaders &headers);
-    bool sendStreamBytes(HttpResponder *responder, const QByteArray &bytes);
+    // One piece of the stream (an SSE event): its parts, in order, framed as one chunk and sent
+    // with the chunk's size line and CRLF in one sendmsg() -- never joined into a new buffer.
+    bool sendStreamParts(HttpResponder *responder, std::initializer_list<QByteArrayView> parts);
     void sendStreamEnd(HttpResponder *responder);
     void responseDone(HttpResponder *responder, HttpResponder::CloseReason reason, bool close);
     void writeRaw(const QByteArray &bytes);
     // Writes the corked bytes and then the parts in order, straight to the kernel when
     // nothing is queued (plain TCP).
     void writeParts(std::initializer_list<QByteArrayView> parts);
+    void writeParts(const QByteArrayView *parts, int count);
+    // Most parts a stream write may have (HttpResponder::writeParts): with the corked bytes,
+    // the chunk size line and its CRLF, still one small iovec array on the stack.
+    static constexpr int kMaxStreamParts = 5;
     // Holds a complete response answered while processQueue() runs, for one send at its end.
     void corkResponse(const QByteArray &bytes);
     void sendErrorAndClose(const HttpResponse &response, bool head = false);

@@ -31,9 +31,14 @@ bool HttpResponder::beginStream(int status, const HttpHeaders &headers)
 
 bool HttpResponder::write(const QByteArray &bytes)
 {
+    return writeParts({ QByteArrayView(bytes) });
+}
+
+bool HttpResponder::writeParts(std::initializer_list<QByteArrayView> parts)
+{
     if (!m_streaming || m_finished || !m_connection)
         return false;
-    return m_connection->sendStreamBytes(this, bytes);
+    return m_connection->sendStreamParts(this, parts);
 }
 
 void HttpResponder::endStream()

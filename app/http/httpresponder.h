@@ -7,8 +7,11 @@
 #include "httpresponse.h"
 #include "middleware.h"
 
+#include <QByteArrayView>
 #include <QObject>
 #include <QPointer>
+
+#include <initializer_list>
 
 namespace tw::http {
 
@@ -43,6 +46,9 @@ public:
     // Appends bytes to the stream. Returns false when the stream is closed; a write that
     // would take the unsent bytes past the budget drops the consumer (closed(SlowConsumer)).
     bool write(const QByteArray &bytes);
+    // The same for one piece given as parts (at most five), written in order with one send and
+    // never joined: the fan-out's shared bytes plus a few of this stream's own.
+    bool writeParts(std::initializer_list<QByteArrayView> parts);
     // Ends the stream (the terminating chunk), then the connection moves on.
     void endStream();
 

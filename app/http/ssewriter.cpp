@@ -113,6 +113,11 @@ bool SseWriter::sendFormatted(const QByteArray &eventBytes)
     return writeBytes(eventBytes, true);
 }
 
+bool SseWriter::sendFormattedParts(std::initializer_list<QByteArrayView> parts)
+{
+    return writeBytes(parts, true);
+}
+
 bool SseWriter::comment(const QByteArray &text)
 {
     return writeBytes(": " + sanitizeField(text) + "\n\n", false);
@@ -142,7 +147,12 @@ void SseWriter::setHeartbeatInterval(int ms)
 
 bool SseWriter::writeBytes(const QByteArray &bytes, bool isEvent)
 {
-    if (!m_responder || !m_responder->write(bytes))
+    return writeBytes({ QByteArrayView(bytes) }, isEvent);
+}
+
+bool SseWriter::writeBytes(std::initializer_list<QByteArrayView> parts, bool isEvent)
+{
+    if (!m_responder || !m_responder->writeParts(parts))
         return false;
     if (isEvent)
         m_server->hotMetrics().sseEvents->inc();

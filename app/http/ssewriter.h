@@ -33,6 +33,9 @@ public:
     bool send(const SseEvent &event);
     // Bytes already framed by format(): the fan-out path.
     bool sendFormatted(const QByteArray &eventBytes);
+    // One framed event given as up to five parts, sent in order with one send and never joined:
+    // the fan-out's bytes shared by every stream plus the few that are this stream's own.
+    bool sendFormattedParts(std::initializer_list<QByteArrayView> parts);
     bool comment(const QByteArray &text);
     void end();
     bool isOpen() const;
@@ -53,6 +56,7 @@ protected:
 
 private:
     bool writeBytes(const QByteArray &bytes, bool isEvent);
+    bool writeBytes(std::initializer_list<QByteArrayView> parts, bool isEvent);
     void onHeartbeat();
 
     QPointer<HttpResponder> m_responder;

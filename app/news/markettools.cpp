@@ -301,7 +301,7 @@ void MarketTools::registerStreamMarketNews()
         auto *stream = new NewsStream(m_hub, options, ctx);
         QPointer<mcp::McpRequestContext> guard(ctx);
         if (progress) {
-            connect(stream, &NewsStream::itemReady, ctx, [ctx, stream](const ItemPtr &item) {
+            stream->setItemHandler(ctx, [ctx, stream](const ItemPtr &item) {
                 // The item's JSON, escaped once by the hub, spliced into the notification.
                 if (!item->jsonString.isEmpty())
                     ctx->sendProgressSerialized(double(stream->eventCount()), item->jsonString);

@@ -11,6 +11,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <charconv>
 
 using namespace Qt::StringLiterals;
 
@@ -177,30 +178,31 @@ void NewsBridge::handle(http::HttpResponder *responder)
     ++m_active;
     QPointer<NewsBridge> self(this);
 
-    // The hot path: one buffer per item and stream, spliced from the item's pre-escaped JSON
-    // string (escaped once by the hub for every stream) -- byte for byte what QJsonDocument
+    // The hot path: the item's pre-escaped JSON string (escaped once by the hub for every
+    // stream) between a few bytes of this stream's own -- byte for byte what QJsonDocument
     // writes for {"jsonrpc","method","params":{"message","progress","progressToken"}}, without
-    // a QJsonObject, a UTF-16 round trip or a re-escape per subscriber. Compact JSON has no raw
-    // line breaks, so the event is one data: line and needs no SseWriter::format() scan.
+    // a QJsonObject, a UTF-16 round trip or a re-escape per subscriber, and without joining the
+    // pieces: they go out as one chunk in one sendmsg(). Compact JSON has no raw line breaks, so
+    // the event is one data: line and needs no SseWriter::format() scan.
     const QByteArray tail = ",\"progressToken\":\"" + token.toUtf8() + "\"}}\n\n";
-    connect(stream, &NewsStream::itemReady, writer, [writer, stream, tail](const ItemPtr &item) {
+    stream->setItemHandler(writer, [writer, stream, tail](const ItemPtr &item) {
+        static constexpr char kIdField[] = "id: ";
         static constexpr char kHead[]
-            = "data: "
+            = "\ndata: "
               "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{\"message\":";
+        static constexpr char kProgress[] = ",\"progress\":";
         const QByteArray message = item->jsonString.isEmpty()
             ? compact(QJsonObject { { u"m"_s, QString::fromUtf8(item->json) } }).mid(5).chopped(1)
             : item->jsonString;
-        QByteArray event;
-        event.reserve(qsizetype(sizeof kHead) + message.size() + tail.size() + 48);
-        event += "id: ";
-        event += QByteArray::number(item->item.sequence);
-        event += '\n';
-        event += kHead;
-        event += message;
-        event += ",\"progress\":";
-        event += QByteArray::number(stream->itemCount());
-        event += tail;
-        writer->sendFormatted(event);
+        char head[sizeof kIdField + 20 + sizeof kHead];
+        char *p = std::copy_n(kIdField, sizeof kIdField - 1, head);
+        p = std::to_chars(p, head + sizeof head, item->item.sequence).ptr;
+        p = std::copy_n(kHead, sizeof kHead - 1, p);
+        char progress[sizeof kProgress + 20];
+        char *q = std::copy_n(kProgress, sizeof kProgress - 1, progress);
+        q = std::to_chars(q, progress + sizeof progress, stream->itemCount()).ptr;
+        writer->sendFormattedParts({ QByteArrayView(head, p - head), QByteArrayView(message),
+            QByteArrayView(progress, q - progress), QByteArrayView(tail) });
     });
     connect(
         stream, &NewsStream::ended, writer, [writer, stream, number](NewsStream::EndReason reason) {

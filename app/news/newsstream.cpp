@@ -31,6 +31,12 @@ void NewsStream::timerEvent(QTimerEvent *event)
     }
 }
 
+void NewsStream::setItemHandler(QObject *context, ItemHandler handler)
+{
+    m_itemContext = context;
+    m_itemHandler = std::move(handler);
+}
+
 void NewsStream::start()
 {
     if (m_running || m_ended || !m_hub)
@@ -77,7 +83,8 @@ void NewsStream::onItem(const ItemPtr &item)
     m_lastSequence = item->item.sequence;
     if (m_items.size() < m_options.maxResultItems)
         m_items.append(item);
-    Q_EMIT itemReady(item);
+    if (m_itemHandler && m_itemContext)
+        m_itemHandler(item);
 }
 
 void NewsStream::onHeartbeat()

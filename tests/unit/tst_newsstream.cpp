@@ -10,6 +10,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <memory>
+
 using namespace tw::news;
 using tw::core::NewsItem;
 
@@ -46,13 +48,15 @@ NewsStreamOptions options(const QString &symbol, int intervalMs = 0, int duratio
     return o;
 }
 
-QList<quint64> sequences(const QSignalSpy &spy)
-{
-    QList<quint64> out;
-    for (const QList<QVariant> &args : spy)
-        out.append(args.at(0).value<ItemPtr>()->item.sequence);
-    return out;
-}
+// The items a stream hands to its handler, by sequence.
+struct ItemLog {
+    explicit ItemLog(NewsStream &stream)
+    {
+        stream.setItemHandler(&context, [this](const ItemPtr &item) { sequences.append(item->item.sequence); });
+    }
+    QObject context;
+    QList<quint64> sequences;
+};
 
 } // namespace
 
@@ -61,6 +65,7 @@ class tst_NewsStream : public QObject {
 private Q_SLOTS:
     void liveItemsForItsSymbolsOnly();
     void replayFromSequenceThenLive();
+    void handlerEndsWithItsContext();
     void heartbeatsAndDuration();
     void stopIsIdempotentAndFrees();
     void resultListsWhatWasSent();
@@ -73,12 +78,12 @@ void tst_NewsStream::liveItemsForItsSymbolsOnly()
     NewsHub hub(fromOne());
     hub.ingest({ makeItem(1, QStringLiteral("TSLA")) }); // before the stream: not sent
     NewsStream stream(&hub, options(QStringLiteral("TSLA")));
-    QSignalSpy items(&stream, &NewsStream::itemReady);
+    ItemLog items(stream);
     stream.start();
-    QCOMPARE(items.count(), 0);
+    QCOMPARE(items.sequences.size(), 0);
     hub.ingest({ makeItem(2, QStringLiteral("AAPL")), makeItem(3, QStringLiteral("TSLA")),
         makeItem(4, QStringLiteral("TSLA")) });
-    QCOMPARE(sequences(items), (QList<quint64> { 3, 4 }));
+    QCOMPARE(items.sequences, (QList<quint64> { 3, 4 }));
     QCOMPARE(stream.itemCount(), 2);
     QCOMPARE(stream.eventCount(), quint64(2));
     QCOMPARE(stream.lastSequence(), quint64(4));
@@ -92,11 +97,28 @@ void tst_NewsStream::replayFromSequenceThenLive()
     NewsStreamOptions o = options(QStringLiteral("TSLA"));
     o.fromSequence = 2;
     NewsStream stream(&hub, o);
-    QSignalSpy items(&stream, &NewsStream::itemReady);
+    ItemLog items(stream);
     stream.start();
-    QCOMPARE(sequences(items), (QList<quint64> { 3, 4 })); // replayed before start() returned
+    QCOMPARE(items.sequences, (QList<quint64> { 3, 4 })); // replayed before start() returned
     hub.ingest({ makeItem(5, QStringLiteral("TSLA")) });
-    QCOMPARE(sequences(items), (QList<quint64> { 3, 4, 5 }));
+    QCOMPARE(items.sequences, (QList<quint64> { 3, 4, 5 }));
+}
+
+void tst_NewsStream::handlerEndsWithItsContext()
+{
+    // The handler's context is what a connection's receiver was: the SSE writer or the MCP
+    // request. Once it is gone, items still count for the result but call nothing.
+    NewsHub hub(fromOne());
+    NewsStream stream(&hub, options(QStringLiteral("TSLA")));
+    QList<quint64> seen;
+    auto context = std::make_unique<QObject>();
+    stream.setItemHandler(context.get(), [&seen](const ItemPtr &item) { seen.append(item->item.sequence); });
+    stream.start();
+    hub.ingest({ makeItem(1, QStringLiteral("TSLA")) });
+    context.reset();
+    hub.ingest({ makeItem(2, QStringLiteral("TSLA")) });
+    QCOMPARE(seen, (QList<quint64> { 1 }));
+    QCOMPARE(stream.itemCount(), 2);
 }
 
 void tst_NewsStream::heartbeatsAndDuration()
