@@ -10,7 +10,12 @@
 // in one sendmsg() of five pieces. Whatever latency the load generator measures against it is
 // the kernel's loopback path, the scheduler and the client: the floor under every server.
 //
-//   tw-floor [--host 127.0.0.1] [--port 0] [--rate ITEMS_PER_S]
+//   tw-floor [--host 127.0.0.1] [--port 0] [--rate ITEMS_PER_S] [--tick-ms 10] [--periodic]
+//
+// Items arrive as the demo feed's do (DemoProvider): exponential gaps at the rate (a Poisson
+// stream, so some come close together), looked at no more often than every --tick-ms, the items
+// due at a tick published one after another, each stamped at the start of its own fan-out as the
+// hub stamps publishNs. --periodic sends one item every 1/rate s instead.
 //
 // Prints "tw-floor listening on http://HOST:PORT" once it accepts. Also answers GET /metrics with
 // tickerwire_http_streams_open (the load generator reads it after a run). Loopback only: it
@@ -30,8 +35,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <ctime>
+#include <random>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -62,9 +69,11 @@ struct Conn {
 
 class FloorServer {
 public:
-    bool listenOn(const char *host, int port, double rate)
+    bool listenOn(const char *host, int port, double rate, int tickMs, bool periodic)
     {
         m_rate = rate;
+        m_tickNs = int64_t(tickMs) * 1000000;
+        m_periodic = periodic;
         sockaddr_in addr {};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(uint16_t(port));
@@ -89,12 +98,8 @@ public:
         watch(m_listen, EPOLLIN);
         watch(m_timer, EPOLLIN);
         if (m_rate > 0) {
-            const int64_t periodNs = int64_t(1e9 / m_rate);
-            itimerspec spec {};
-            spec.it_interval.tv_sec = periodNs / 1000000000;
-            spec.it_interval.tv_nsec = periodNs % 1000000000;
-            spec.it_value = spec.it_interval;
-            timerfd_settime(m_timer, 0, &spec, nullptr);
+            m_nextArrivalNs = nowNs() + gapNs();
+            arm(m_nextArrivalNs);
         }
         std::printf("tw-floor listening on http://%s:%d\n", host, int(ntohs(addr.sin_port)));
         std::fflush(stdout);
@@ -113,7 +118,7 @@ public:
                 } else if (fd == m_timer) {
                     uint64_t ticks = 0;
                     if (::read(m_timer, &ticks, sizeof ticks) == sizeof ticks)
-                        publish(nowNs());
+                        onTick();
                 } else if (auto it = m_conns.find(fd); it != m_conns.end()) {
                     Conn &c = *it->second;
                     if (events[size_t(i)].events & EPOLLOUT)
@@ -134,6 +139,35 @@ private:
         ev.events = events;
         ev.data.fd = fd;
         epoll_ctl(m_epoll, op, fd, &ev);
+    }
+
+    int64_t gapNs()
+    {
+        if (m_periodic)
+            return int64_t(1e9 / m_rate);
+        return int64_t(-std::log(1.0 - m_uniform(m_rng)) / m_rate * 1e9);
+    }
+
+    void arm(int64_t atNs)
+    {
+        itimerspec spec {};
+        spec.it_value.tv_sec = atNs / 1000000000;
+        spec.it_value.tv_nsec = atNs % 1000000000;
+        timerfd_settime(m_timer, TFD_TIMER_ABSTIME, &spec, nullptr);
+    }
+
+    // The items due now, one after another (each stamped as its fan-out starts), then the timer
+    // for the next arrival, no sooner than a tick from now.
+    void onTick()
+    {
+        const int64_t tickAt = nowNs();
+        for (int due = 0; m_nextArrivalNs <= tickAt && due < 1000; ++due) {
+            publish(nowNs());
+            m_nextArrivalNs += gapNs();
+        }
+        if (m_nextArrivalNs <= tickAt)
+            m_nextArrivalNs = tickAt + gapNs(); // far behind: skip ahead, as the demo feed does
+        arm(std::max(m_nextArrivalNs, tickAt + (m_periodic ? 0 : m_tickNs)));
     }
 
     void acceptAll()
@@ -347,6 +381,11 @@ private:
     int m_epoll = -1;
     int m_timer = -1;
     double m_rate = 100;
+    int64_t m_tickNs = 10000000;
+    bool m_periodic = false;
+    int64_t m_nextArrivalNs = 0;
+    std::mt19937_64 m_rng { 20261203 };
+    std::uniform_real_distribution<double> m_uniform { 0.0, 1.0 };
     uint64_t m_sequence = 0;
     uint64_t m_nextStream = 0;
     long long m_streams = 0;
@@ -361,6 +400,8 @@ int main(int argc, char **argv)
     const char *host = "127.0.0.1";
     int port = 0;
     double rate = 100;
+    int tickMs = 10;
+    bool periodic = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const bool hasValue = i + 1 < argc;
@@ -370,23 +411,28 @@ int main(int argc, char **argv)
             port = std::atoi(argv[++i]);
         } else if (a == "--rate" && hasValue) {
             rate = std::atof(argv[++i]);
+        } else if (a == "--tick-ms" && hasValue) {
+            tickMs = std::atoi(argv[++i]);
+        } else if (a == "--periodic") {
+            periodic = true;
         } else {
             std::fprintf(stderr,
-                "usage: tw-floor [--host 127.0.0.1] [--port 0] [--rate ITEMS_PER_S]\n"
+                "usage: tw-floor [--host 127.0.0.1] [--port 0] [--rate ITEMS_PER_S] [--tick-ms 10] "
+                "[--periodic]\n"
                 "The least a server can do to fan items out over SSE: the control for "
                 "bench/run.sh's floor* scenarios.\n");
             return a == "--help" || a == "-h" ? 0 : 2;
         }
     }
-    if (!(rate >= 0 && rate <= 100000) || port < 0 || port > 65535) {
-        std::fprintf(stderr, "tw-floor: --rate must be 0..100000 and --port 0..65535\n");
+    if (!(rate >= 0 && rate <= 100000) || port < 0 || port > 65535 || tickMs < 0 || tickMs > 1000) {
+        std::fprintf(stderr, "tw-floor: --rate must be 0..100000, --port 0..65535, --tick-ms 0..1000\n");
         return 2;
     }
     std::signal(SIGTERM, onSignal);
     std::signal(SIGINT, onSignal);
     std::signal(SIGPIPE, SIG_IGN);
     FloorServer server;
-    if (!server.listenOn(host, port, rate))
+    if (!server.listenOn(host, port, rate, tickMs, periodic))
         return 1;
     server.run();
     return 0;
