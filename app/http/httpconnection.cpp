@@ -283,8 +283,7 @@ void HttpConnection::writeParts(const QByteArrayView *parts, int partCount)
     // goes through Qt's buffer as before, behind what was sent, so the order is kept; an error
     // other than a full buffer is left for Qt's own write to meet and report as a disconnect.
     qint64 sent = 0;
-    if (!m_secure && socket->bytesToWrite() == 0
-        && socket->state() == QAbstractSocket::ConnectedState) {
+    if (!m_secure && queuedInQt() == 0 && socket->state() == QAbstractSocket::ConnectedState) {
         iovec iov[kMaxViews];
         for (int i = 0; i < count; ++i) {
             iov[i].iov_base = const_cast<char *>(views[i].data());
@@ -311,8 +310,20 @@ void HttpConnection::writeParts(const QByteArrayView *parts, int partCount)
             continue;
         }
         socket->write(p.data() + skip, p.size() - skip);
+        m_queuedInQt = true;
         skip = 0;
     }
+}
+
+qint64 HttpConnection::queuedInQt()
+{
+    // Asked per write of every stream of a fan-out: only a connection that once had to queue
+    // in Qt asks Qt, until its queue is empty again.
+    if (!m_queuedInQt || !m_socket)
+        return 0;
+    const qint64 queued = m_socket->bytesToWrite();
+    m_queuedInQt = queued > 0;
+    return queued;
 }
 
 bool HttpConnection::lastBeforeUpgrade() const
@@ -374,7 +385,7 @@ bool HttpConnection::sendStreamParts(
         size += p.size();
     if (!m_socket || m_gone || size == 0)
         return m_socket && !m_gone;
-    qint64 unsent = m_socket->bytesToWrite();
+    qint64 unsent = queuedInQt();
     if (m_secure)
         unsent += static_cast<QSslSocket *>(m_socket.data())->encryptedBytesToWrite();
     // Slow means a backlog: with nothing unsent the client has taken everything so far, and

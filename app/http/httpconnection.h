@@ -66,6 +66,8 @@ private:
     // Most parts a stream write may have (HttpResponder::writeParts): with the corked bytes,
     // the chunk size line and its CRLF, still one small iovec array on the stack.
     static constexpr int kMaxStreamParts = 5;
+    // Bytes waiting in QTcpSocket's buffer (writeParts() could not hand them to the kernel).
+    qint64 queuedInQt();
     // Holds a complete response answered while processQueue() runs, for one send at its end.
     void corkResponse(const QByteArray &bytes);
     void sendErrorAndClose(const HttpResponse &response, bool head = false);
@@ -102,6 +104,7 @@ private:
     qint64 m_drainedBytes = 0;
     QBasicTimer m_lingerTimer; // bounds how long a closing connection may take to flush
     QByteArray m_corked; // responses to pipelined requests, sent together (writeParts)
+    bool m_queuedInQt = false; // a write went through QTcpSocket's buffer (queuedInQt())
     static constexpr qsizetype kMaxCorkedBytes = 64 * 1024;
 };
 

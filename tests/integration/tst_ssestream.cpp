@@ -13,7 +13,14 @@
 #include <QTest>
 #include <QTimer>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 using tw::http::HttpLimits;
 using tw::http::HttpResponder;
@@ -128,6 +135,7 @@ private Q_SLOTS:
     void clientDisconnectClosesStream_data();
     void clientDisconnectClosesStream();
     void slowConsumerIsDroppedOthersKeepReceiving();
+    void backlogDrainsInOrder();
     void http10StreamIsCloseDelimited();
     void serverCloseEndsOpenStreams();
     void requestPipelinedBehindStreamIsAnsweredAfterIt();
@@ -432,6 +440,91 @@ void tst_SseStream::slowConsumerIsDroppedOthersKeepReceiving()
     QTRY_COMPARE_WITH_TIMEOUT(f.metric(kStreamsOpen), 0.0, kWaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(
         f.server.connectionCount(), 1, kWaitMs); // the reader's keep-alive connection
+}
+
+void tst_SseStream::backlogDrainsInOrder()
+{
+    // Stream writes go straight to the kernel while Qt holds nothing for the socket, and into
+    // QTcpSocket's buffer behind a full kernel buffer -- after which every write must queue
+    // behind that backlog until Qt has sent it, even when the kernel has room again, or events
+    // would interleave. A reader thread drains the socket all along while the route writes
+    // without returning to the event loop (Qt cannot flush its buffer meanwhile).
+    HttpLimits limits = streamLimits();
+    limits.streamBufferBytes = 256 * 1024 * 1024; // not a slow-consumer test
+    StreamFixture f(limits);
+    QVERIFY(f.listen());
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(fd >= 0);
+    sockaddr_in addr {};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(f.server.serverPort());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+    const QByteArray request = get(QByteArrayLiteral("/stream"));
+    QCOMPARE(::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL), ssize_t(request.size()));
+    QPointer<SseWriter> stream = f.waitForWriter(1);
+    QVERIFY(stream);
+
+    std::atomic<bool> paused { true };
+    QByteArray received; // raw: head and chunk framing included
+    std::thread readerThread([&] {
+        char buf[65536];
+        for (;;) {
+            if (paused.load()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                continue;
+            }
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0)
+                return;
+            received.append(buf, n);
+        }
+    });
+    const QByteArray padding = QByteArray(8 * 1024, 'p') + "\n\n";
+    int sent = 0;
+    auto send = [&](int count) {
+        for (int i = 0; i < count; ++i, ++sent) {
+            const QByteArray id = QByteArray::number(sent);
+            if (!stream->sendFormattedParts({ QByteArrayView("id: "), QByteArrayView(id),
+                    QByteArrayView("\ndata: n:"), QByteArrayView(id), QByteArrayView(padding) }))
+                return false;
+        }
+        return true;
+    };
+    bool ok = true;
+    qint64 queued = 0;
+    for (int round = 0; round < 64 && queued == 0 && ok; ++round) {
+        ok = send(256); // 2 MiB a round, until the kernel stops taking it and Qt queues
+        queued = stream->responder()->unsentBytes();
+    }
+    paused = false; // the kernel buffer drains from here on
+    for (int round = 0; round < 50 && ok; ++round) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        ok = send(4); // the kernel has room now, but Qt still holds the backlog
+    }
+    const qint64 stillQueued = stream->responder()->unsentBytes();
+    QVERIFY(QTest::qWaitFor([&] { return stream->responder()->unsentBytes() == 0; }, 4 * kWaitMs));
+    ok = ok && send(8); // straight to the kernel again
+    stream->end();
+    const bool drained = QTest::qWaitFor([&] { return f.metric(kStreamsOpen) == 0.0; }, 4 * kWaitMs);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::shutdown(fd, SHUT_RDWR);
+    readerThread.join();
+    ::close(fd);
+    QVERIFY(ok);
+    QVERIFY2(queued > 0, "the kernel took everything: the backlog path was not exercised");
+    QVERIFY2(stillQueued > 0, "Qt's buffer drained during the writes: nothing was tested");
+    QVERIFY(drained);
+
+    QList<int> ids;
+    for (qsizetype at = received.indexOf("data: n:"); at >= 0; at = received.indexOf("data: n:", at + 1)) {
+        const qsizetype end = received.indexOf('p', at + 8);
+        ids.append(received.mid(at + 8, end - at - 8).toInt());
+    }
+    QCOMPARE(ids.size(), sent);
+    for (int i = 0; i < ids.size(); ++i)
+        QCOMPARE(ids.at(i), i);
+    QVERIFY(received.endsWith("\r\n0\r\n\r\n"));
 }
 
 void tst_SseStream::http10StreamIsCloseDelimited()
