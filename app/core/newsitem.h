@@ -31,7 +31,10 @@ struct NewsItem {
     qint64 publishNs = 0; // CLOCK_MONOTONIC ns when the hub published it (delivery latency)
 
     QJsonObject toJsonObject() const;
-    QByteArray toJson() const; // compact
+    // Compact JSON of toJsonObject() (plus "publishNs" when asked: the bench's
+    // --bench-publish-ns), byte for byte what QJsonDocument writes, written directly: the hub
+    // builds it for every item it publishes, between the publish stamp and the fan-out.
+    QByteArray toJson(bool withPublishNs = false) const;
     // Parses the JSON form; on failure returns nullopt and says which field is wrong.
     static std::optional<NewsItem> fromJsonObject(const QJsonObject &object, QString *error = nullptr);
 

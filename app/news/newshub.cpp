@@ -1,5 +1,6 @@
 #include "newshub.h"
 
+#include "jsonwrite.h"
 #include "logging.h"
 #include "metrics.h"
 #include "newsprovider.h"
@@ -274,20 +275,13 @@ NewsHub::ProviderCounters &NewsHub::countersFor(const QString &provider)
 
 QByteArray NewsHub::serialize(const core::NewsItem &item) const
 {
-    if (!m_settings.publishNsOnWire)
-        return item.toJson();
-    QJsonObject o = item.toJsonObject();
-    o.insert(QStringLiteral("publishNs"), QJsonValue(item.publishNs));
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return item.toJson(m_settings.publishNsOnWire);
 }
 
 QByteArray NewsHub::jsonStringLiteral(const QByteArray &json)
 {
-    // Qt's own writer, so the bytes are exactly what a QJsonObject holding the item's JSON as a
-    // string would serialise to: ["..."] minus the brackets.
-    const QByteArray array
-        = QJsonDocument(QJsonArray { QString::fromUtf8(json) }).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2);
+    // Exactly what a QJsonObject holding the item's JSON as a string serialises to.
+    return core::json::stringLiteral(json);
 }
 
 bool NewsHub::normalize(core::NewsItem &item) const

@@ -1,11 +1,20 @@
 // NewsItem: the one JSON form every layer shares, its times, and URL canonicalisation.
+#include "jsonwrite.h"
 #include "newsitem.h"
 
+#include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTest>
 
+#include <cmath>
+#include <limits>
+
 using tw::core::NewsItem;
+
+Q_DECLARE_METATYPE(NewsItem)
 
 class TestNewsItem : public QObject {
     Q_OBJECT
@@ -19,6 +28,12 @@ private Q_SLOTS:
     void fromJsonErrorsNameTheField_data();
     void fromJsonErrorsNameTheField();
     void monotonicClockAdvances();
+    // toJson() writes the bytes itself (the hub's hot path): they must be QJsonDocument's.
+    void toJsonIsQJsonDocumentsBytes_data();
+    void toJsonIsQJsonDocumentsBytes();
+    void stringLiteralIsQtsBytes_data();
+    void stringLiteralIsQtsBytes();
+    void isoTimeIsQDateTimes();
 };
 
 static NewsItem sample()
@@ -167,6 +182,101 @@ void TestNewsItem::monotonicClockAdvances()
     const qint64 b = NewsItem::monotonicNowNs();
     QVERIFY(a > 0);
     QVERIFY(b >= a);
+}
+
+// What QJsonDocument writes for the item (the reference the direct writer must equal).
+static QByteArray qtJson(const NewsItem &item, bool withPublishNs)
+{
+    QJsonObject o = item.toJsonObject();
+    if (withPublishNs)
+        o.insert(QStringLiteral("publishNs"), QJsonValue(item.publishNs));
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+void TestNewsItem::toJsonIsQJsonDocumentsBytes_data()
+{
+    QTest::addColumn<NewsItem>("item");
+    QTest::addColumn<bool>("withPublishNs");
+    const NewsItem base = sample();
+    QTest::newRow("sample") << base << false;
+    NewsItem bench = base;
+    bench.publishNs = 36408067322287;
+    QTest::newRow("publishNs") << bench << true;
+    NewsItem bare = base;
+    bare.sentiment.reset();
+    bare.sequence = 0;
+    bare.otherSources.clear();
+    bare.symbols.clear();
+    bare.summary.clear();
+    QTest::newRow("optional fields absent") << bare << false;
+    NewsItem text = base;
+    text.headline = QString::fromUtf16(u"quote \" back\\slash /slash \b\f\n\r\t \u0001\u001f\u007f "
+                                        u"\u00e9\u2014\u2028\u2029\uffff \U0001F680 end");
+    text.summary = QString(QChar(0xd800)) + QStringLiteral("lone high, then low: ") + QChar(0xdc00)
+        + QChar(0xdbff) + QChar(0xdfff) + QChar(0xd83d); // a pair, and a high at the end
+    text.source = QString(QChar(0)) + QStringLiteral("nul");
+    QTest::newRow("escapes and UTF-16") << text << true;
+    const double sentiments[] = { 0.0, -0.0, 1.0, -1.0, 0.75, -0.5, 0.1, 1.0 / 3, -2.0 / 3, 1e-7,
+        123456789.125, 1e21, 5e-324, std::numeric_limits<double>::quiet_NaN() };
+    for (double v : sentiments) {
+        NewsItem n = base;
+        n.sentiment = v;
+        QTest::newRow(qPrintable(QStringLiteral("sentiment %1").arg(v, 0, 'g', 17))) << n << false;
+    }
+    const quint64 sequences[] = { 1, 1796319459191048, 9007199254740993ULL, 18446744073709551615ULL };
+    for (quint64 v : sequences) {
+        NewsItem n = base;
+        n.sequence = v;
+        QTest::newRow(qPrintable(QStringLiteral("sequence %1").arg(v))) << n << false;
+    }
+    NewsItem times = base;
+    times.publishedAtMs = 0;
+    times.receivedAtMs = -86400001;
+    QTest::newRow("epoch and before") << times << false;
+}
+
+void TestNewsItem::toJsonIsQJsonDocumentsBytes()
+{
+    QFETCH(NewsItem, item);
+    QFETCH(bool, withPublishNs);
+    QCOMPARE(item.toJson(withPublishNs), qtJson(item, withPublishNs));
+}
+
+void TestNewsItem::stringLiteralIsQtsBytes_data()
+{
+    QTest::addColumn<QByteArray>("utf8");
+    QTest::newRow("item JSON") << qtJson(sample(), true);
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("controls") << QByteArray("a\x01\x1f\b\f\n\r\t\"\\z");
+    QTest::newRow("UTF-8") << QString::fromUtf16(u"\u00e9\u2014\uffff\U0001F680").toUtf8();
+    QTest::newRow("invalid: lone continuation") << QByteArray("a\x80" "b");
+    QTest::newRow("invalid: overlong") << QByteArray("\xc0\xaf");
+    QTest::newRow("invalid: surrogate") << QByteArray("\xed\xa0\x80");
+    QTest::newRow("invalid: past U+10FFFF") << QByteArray("\xf4\x90\x80\x80");
+    QTest::newRow("invalid: truncated") << QByteArray("ok\xe2\x82");
+}
+
+void TestNewsItem::stringLiteralIsQtsBytes()
+{
+    QFETCH(QByteArray, utf8);
+    const QByteArray array
+        = QJsonDocument(QJsonArray { QString::fromUtf8(utf8) }).toJson(QJsonDocument::Compact);
+    QCOMPARE(tw::core::json::stringLiteral(utf8), array.mid(1, array.size() - 2));
+}
+
+void TestNewsItem::isoTimeIsQDateTimes()
+{
+    const auto qt = [](qint64 ms) {
+        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz'Z'"));
+    };
+    QList<qint64> times { 0, 1, 999, 1000, 86399999, 86400000, 951782400000 /* 2000-02-29 */,
+        4107542400000 /* 2100-03-01 */, 1795599660123, 253402300799999, 253402300800000, -1,
+        -62135596800000 };
+    QRandomGenerator rng(20261203);
+    for (int i = 0; i < 2000; ++i)
+        times.append(qint64(rng.bounded(quint64(253402300800000))));
+    for (qint64 ms : times)
+        QCOMPARE(NewsItem::isoTime(ms), qt(ms));
 }
 
 QTEST_GUILESS_MAIN(TestNewsItem)
