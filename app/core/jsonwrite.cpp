@@ -20,6 +20,21 @@ namespace {
         out.append(esc, 6);
     }
 
+    // A character below U+0080 that JSON escapes: a quote, a backslash or a control character.
+    void appendEscapedAscii(QByteArray &out, char16_t u)
+    {
+        switch (u) {
+        case '"': out.append("\\\"", 2); break;
+        case '\\': out.append("\\\\", 2); break;
+        case '\b': out.append("\\b", 2); break;
+        case '\f': out.append("\\f", 2); break;
+        case '\n': out.append("\\n", 2); break;
+        case '\r': out.append("\\r", 2); break;
+        case '\t': out.append("\\t", 2); break;
+        default: appendEscapedUnit(out, u); break;
+        }
+    }
+
     // Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
     bool isValidUtf8(QByteArrayView s)
     {
@@ -71,20 +86,10 @@ void appendString(QByteArray &out, QStringView s)
     while (p < end) {
         const char16_t u = *p++;
         if (u < 0x80) {
-            if (u >= 0x20 && u != '"' && u != '\\') {
+            if (u >= 0x20 && u != '"' && u != '\\')
                 out.append(char(u));
-                continue;
-            }
-            switch (u) {
-            case '"': out.append("\\\"", 2); break;
-            case '\\': out.append("\\\\", 2); break;
-            case '\b': out.append("\\b", 2); break;
-            case '\f': out.append("\\f", 2); break;
-            case '\n': out.append("\\n", 2); break;
-            case '\r': out.append("\\r", 2); break;
-            case '\t': out.append("\\t", 2); break;
-            default: appendEscapedUnit(out, u); break;
-            }
+            else
+                appendEscapedAscii(out, u);
         } else if (u < 0x800) {
             const char b[2] = { char(0xc0 | (u >> 6)), char(0x80 | (u & 0x3f)) };
             out.append(b, 2);
@@ -146,17 +151,7 @@ QByteArray stringLiteral(QByteArrayView utf8)
         out.append(run, p - run);
         if (p == end)
             break;
-        const char c = *p++;
-        switch (c) {
-        case '"': out.append("\\\"", 2); break;
-        case '\\': out.append("\\\\", 2); break;
-        case '\b': out.append("\\b", 2); break;
-        case '\f': out.append("\\f", 2); break;
-        case '\n': out.append("\\n", 2); break;
-        case '\r': out.append("\\r", 2); break;
-        case '\t': out.append("\\t", 2); break;
-        default: appendEscapedUnit(out, char16_t(static_cast<unsigned char>(c))); break;
-        }
+        appendEscapedAscii(out, char16_t(static_cast<unsigned char>(*p++)));
     }
     out.append('"');
     return out;
