@@ -9,7 +9,7 @@
 # --build     build directory holding app/server/tickerwire-server and bench/tw-loadgen
 #             (default: build/release, else build/default). Configure it Release.
 # --only      run only these scenarios: ping ping8 sse100 sse1000 idle10k mcp100 sse100spin
-#             mcp100spin floor100 floor100spin floor1000 soak
+#             mcp100spin floor100 floor100spin floor1000 floor100x2 floor100x2spin soak
 # --nice N    run server and load generator at this niceness (negative needs root)
 # --out FILE  also append the BENCH lines to FILE
 #
@@ -74,13 +74,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_server() { # demo rate, then extra flags
+start_server() { # demo rate, then extra flags (tw-floor's, for the floor scenarios)
     local rate=$1; shift
     key=bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
     : >"$work/server.out"
     if [ "$use_floor" = 1 ]; then
         # The floor scenarios: tw-floor instead of the server, each stream ~$rate items/s.
-        "${prefix[@]}" "$floor" --host 127.0.0.1 --port 0 --rate "$rate" \
+        "${prefix[@]}" "$floor" --host 127.0.0.1 --port 0 --rate "$rate" "$@" \
             >"$work/server.out" 2>"$work/server.err" &
     else
         QT_LOGGING_RULES='tickerwire.*.info=false' "${prefix[@]}" "$server" --host 127.0.0.1 --port 0 \
@@ -147,6 +147,10 @@ use_floor=1
 run floor100 100 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30
 run floor100spin 100 "" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30 --busy-poll
 run floor1000 10 "" --mode bridge --clients 1000 --duration $dur --coherence --interval 15000 --grace 30
+# The floor with each item's fan-out split over two threads: the most one event loop per core
+# could gain here, with the load generator on the same two cores.
+run floor100x2 100 "--threads 2" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30
+run floor100x2spin 100 "--threads 2" --mode bridge --clients 100 --duration $dur --coherence --interval 15000 --grace 30 --busy-poll
 use_floor=0
 # The soak looks for per-stream leaks, so the hub's bounded caches must be full before the RSS
 # baseline: small rings and a slow feed fill them within the warm-up (see bench/README.md).
@@ -160,7 +164,7 @@ field() { # line, key
     sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
 }
 echo
-printf '%-12s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' scenario mode clients rate/s p50_us p99_us \
+printf '%-14s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' scenario mode clients rate/s p50_us p99_us \
     max_us lost fails cpu% rss_MiB extra
 for line in "${results[@]}"; do
     name=$(field "$line" scenario)
@@ -172,7 +176,7 @@ for line in "${results[@]}"; do
     soak*) extra="opened=$(field "$line" connected) drift_KiB=$(field "$line" rss_drift_kib) 2nd_half_KiB=$(field "$line" rss_second_half_drift_kib) fds=$(field "$line" fd_before)->$(field "$line" fd_after) streams_open_after=$(field "$line" streams_open_after)" ;;
     ping*) extra="rpc_errors=$(field "$line" rpc_errors)" ;;
     esac
-    printf '%-12s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' "$name" "$(field "$line" mode)" \
+    printf '%-14s %-7s %8s %10s %8s %8s %8s %6s %6s %7s %9s  %s\n' "$name" "$(field "$line" mode)" \
         "$(field "$line" clients)" "$(field "$line" rate_per_s)" "$(field "$line" p50_us)" \
         "$(field "$line" p99_us)" "$(field "$line" max_us)" "$(field "$line" lost)" \
         "$(field "$line" failures)" "$(field "$line" server_cpu_pct)" \

@@ -11,6 +11,11 @@
 // the kernel's loopback path, the scheduler and the client: the floor under every server.
 //
 //   tw-floor [--host 127.0.0.1] [--port 0] [--rate ITEMS_PER_S] [--tick-ms 10] [--periodic]
+//            [--threads 1|2]
+//
+// --threads 2 splits each item's fan-out over two threads (this one and a helper woken per
+// item), every other stream each: what one event loop per core would gain at best, without
+// any of a real server's work on either.
 //
 // Items arrive as the demo feed's do (DemoProvider): exponential gaps at the rate (a Poisson
 // stream, so some come close together), looked at no more often than every --tick-ms, the items
@@ -35,12 +40,16 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
 #include <random>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -62,6 +71,7 @@ struct Conn {
     std::string out; // what the socket did not take (slow reader); sent on EPOLLOUT first
     bool streaming = false;
     bool closing = false; // close once `out` is written
+    bool broken = false; // a send failed: dropped by the main thread after the fan-out
     uint64_t items = 0;
     int64_t endNs = 0;
     std::string token; // progressToken, as the server names it: stream-news-N
@@ -69,6 +79,24 @@ struct Conn {
 
 class FloorServer {
 public:
+    ~FloorServer()
+    {
+        if (m_helper.joinable()) {
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_quit = true;
+            }
+            m_wake.notify_one();
+            m_helper.join();
+        }
+    }
+
+    void setThreads(int threads)
+    {
+        if (threads > 1 && !m_helper.joinable())
+            m_helper = std::thread([this] { helperLoop(); });
+    }
+
     bool listenOn(const char *host, int port, double rate, int tickMs, bool periodic)
     {
         m_rate = rate;
@@ -264,20 +292,74 @@ private:
             "id: %llu\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\","
             "\"params\":{\"message\":\"",
             (unsigned long long)seq);
+        m_targets.clear();
         for (auto &entry : m_conns) {
-            Conn &c = *entry.second;
-            if (!c.streaming || c.closing)
-                continue;
+            if (entry.second->streaming && !entry.second->closing)
+                m_targets.push_back(entry.second.get());
+        }
+        const Job job { head, headLen, item, itemLen };
+        if (m_helper.joinable() && m_targets.size() > 1) {
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_job = job;
+                ++m_posted;
+            }
+            m_wake.notify_one();
+            fanOut(job, 0, 2);
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_finished.wait(lock, [this] { return m_done == m_posted; });
+        } else {
+            fanOut(job, 0, 1);
+        }
+        for (Conn *c : m_targets) {
+            if (c->broken)
+                drop(*c);
+        }
+    }
+
+    struct Job {
+        const char *head;
+        int headLen;
+        const char *item;
+        int itemLen;
+    };
+
+    // Every `step`th stream from `first`: its own tail and chunk size, the shared head and item.
+    void fanOut(const Job &job, size_t first, size_t step)
+    {
+        for (size_t i = first; i < m_targets.size(); i += step) {
+            Conn &c = *m_targets[i];
             char tail[128];
             const int tailLen = std::snprintf(tail, sizeof tail,
                 "\",\"progress\":%llu,\"progressToken\":\"%s\"}}\n\n\r\n",
                 (unsigned long long)++c.items, c.token.c_str());
             char size[24];
-            const int sizeLen
-                = std::snprintf(size, sizeof size, "%x\r\n", unsigned(headLen + itemLen + tailLen - 2));
-            iovec parts[] = { { size, size_t(sizeLen) }, { head, size_t(headLen) },
-                { item, size_t(itemLen) }, { tail, size_t(tailLen) } };
+            const int sizeLen = std::snprintf(
+                size, sizeof size, "%x\r\n", unsigned(job.headLen + job.itemLen + tailLen - 2));
+            iovec parts[] = { { size, size_t(sizeLen) },
+                { const_cast<char *>(job.head), size_t(job.headLen) },
+                { const_cast<char *>(job.item), size_t(job.itemLen) }, { tail, size_t(tailLen) } };
             sendParts(c, parts, 4);
+        }
+    }
+
+    // --threads 2: the odd streams of each item, while the main thread sends to the even ones.
+    // Touches only those streams (sendParts() marks failures; epoll_ctl is thread-safe).
+    void helperLoop()
+    {
+        uint64_t seen = 0;
+        for (;;) {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_quit || m_posted != seen; });
+            if (m_quit)
+                return;
+            seen = m_posted;
+            const Job job = m_job;
+            lock.unlock();
+            fanOut(job, 1, 2);
+            lock.lock();
+            m_done = seen;
+            m_finished.notify_one();
         }
     }
 
@@ -303,6 +385,8 @@ private:
     {
         iovec part { const_cast<char *>(bytes.data()), bytes.size() };
         sendParts(c, &part, 1);
+        if (c.broken)
+            drop(c);
     }
 
     void sendParts(Conn &c, iovec *parts, int count)
@@ -317,7 +401,7 @@ private:
             msg.msg_iovlen = size_t(count);
             sent = ::sendmsg(c.fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (sent < 0 && errno != EAGAIN && errno != EINTR) {
-                drop(c);
+                c.broken = true;
                 return;
             }
             sent = std::max<ssize_t>(sent, 0);
@@ -391,6 +475,15 @@ private:
     long long m_streams = 0;
     std::unordered_map<int, std::unique_ptr<Conn>> m_conns;
     std::vector<int> m_dead;
+    std::vector<Conn *> m_targets; // this item's streams
+    // --threads 2
+    std::thread m_helper;
+    std::mutex m_mutex;
+    std::condition_variable m_wake; // the helper: an item is posted (or quit)
+    std::condition_variable m_finished; // the main thread: the helper's half is sent
+    Job m_job {};
+    uint64_t m_posted = 0, m_done = 0;
+    bool m_quit = false;
 };
 
 } // namespace
@@ -402,6 +495,7 @@ int main(int argc, char **argv)
     double rate = 100;
     int tickMs = 10;
     bool periodic = false;
+    int threads = 1;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const bool hasValue = i + 1 < argc;
@@ -413,19 +507,22 @@ int main(int argc, char **argv)
             rate = std::atof(argv[++i]);
         } else if (a == "--tick-ms" && hasValue) {
             tickMs = std::atoi(argv[++i]);
+        } else if (a == "--threads" && hasValue) {
+            threads = std::atoi(argv[++i]);
         } else if (a == "--periodic") {
             periodic = true;
         } else {
             std::fprintf(stderr,
                 "usage: tw-floor [--host 127.0.0.1] [--port 0] [--rate ITEMS_PER_S] [--tick-ms 10] "
-                "[--periodic]\n"
+                "[--periodic] [--threads 1|2]\n"
                 "The least a server can do to fan items out over SSE: the control for "
                 "bench/run.sh's floor* scenarios.\n");
             return a == "--help" || a == "-h" ? 0 : 2;
         }
     }
-    if (!(rate >= 0 && rate <= 100000) || port < 0 || port > 65535 || tickMs < 0 || tickMs > 1000) {
-        std::fprintf(stderr, "tw-floor: --rate must be 0..100000, --port 0..65535, --tick-ms 0..1000\n");
+    if (!(rate >= 0 && rate <= 100000) || port < 0 || port > 65535 || tickMs < 0 || tickMs > 1000
+        || threads < 1 || threads > 2) {
+        std::fprintf(stderr, "tw-floor: --rate must be 0..100000, --port 0..65535, --tick-ms 0..1000, --threads 1 or 2\n");
         return 2;
     }
     std::signal(SIGTERM, onSignal);
@@ -434,6 +531,7 @@ int main(int argc, char **argv)
     FloorServer server;
     if (!server.listenOn(host, port, rate, tickMs, periodic))
         return 1;
+    server.setThreads(threads);
     server.run();
     return 0;
 }
