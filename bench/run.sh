@@ -3,6 +3,7 @@
 # prints one table plus one machine-readable "BENCH ..." line per scenario.
 #
 #   bench/run.sh [--quick] [--build DIR] [--only NAME[,NAME...]] [--nice N] [--out FILE]
+#                [--server-flags "FLAGS"]
 #
 # --quick     10-second scenarios (the soak too); the full run measures 30 s per scenario and
 #             soaks for 10 minutes.
@@ -12,6 +13,7 @@
 #             mcp100spin floor100 floor100spin floor1000 floor100x2 floor100x2spin soak
 # --nice N    run server and load generator at this niceness (negative needs root)
 # --out FILE  also append the BENCH lines to FILE
+# --server-flags "FLAGS"  more tickerwire-server flags for every scenario (e.g. "--send-threads 0")
 #
 # Each scenario gets a fresh server (demo feed at the scenario's rate, port 0, a generated
 # API key, rate limits off, connection caps raised so 10,000 streams fit). Every run is bounded:
@@ -25,6 +27,7 @@ build=
 only=
 niceness=
 outfile=
+server_flags=
 while [ $# -gt 0 ]; do
     case $1 in
     --quick) quick=1 ;;
@@ -32,7 +35,8 @@ while [ $# -gt 0 ]; do
     --only) only=$2; shift ;;
     --nice) niceness=$2; shift ;;
     --out) outfile=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --server-flags) server_flags=$2; shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -83,9 +87,10 @@ start_server() { # demo rate, then extra flags (tw-floor's, for the floor scenar
         "${prefix[@]}" "$floor" --host 127.0.0.1 --port 0 --rate "$rate" "$@" \
             >"$work/server.out" 2>"$work/server.err" &
     else
+        # shellcheck disable=SC2086 # $server_flags: several flags, split on purpose
         QT_LOGGING_RULES='tickerwire.*.info=false' "${prefix[@]}" "$server" --host 127.0.0.1 --port 0 \
             --api-key "$key" --demo-rate "$rate" --bench-publish-ns --rate-limit 0 --stream-rate-limit 0 \
-            --max-connections 20000 --max-connections-per-client 20000 --max-sessions 0 "$@" \
+            --max-connections 20000 --max-connections-per-client 20000 --max-sessions 0 $server_flags "$@" \
             >"$work/server.out" 2>"$work/server.err" &
     fi
     spid=$!

@@ -31,9 +31,11 @@ if [ -z "$port" ]; then
 fi
 
 common=(--port "$port" --api-key "$key" --server-pid "$pid" --strict --grace 5)
-"$loadgen" "${common[@]}" --scenario smoke-bridge --mode bridge --clients 4 --duration 2 --coherence \
+# 24 and 20 streams: enough that each item's sends are shared with a worker thread (on two or
+# more cores; core::SendBatch shares from 2 x 8 sends), so the counts check that path too.
+"$loadgen" "${common[@]}" --scenario smoke-bridge --mode bridge --clients 24 --duration 2 --coherence \
     --interval 1000
-"$loadgen" "${common[@]}" --scenario smoke-mcp --mode mcp --clients 3 --duration 2 --coherence --interval 1000
+"$loadgen" "${common[@]}" --scenario smoke-mcp --mode mcp --clients 20 --duration 2 --coherence --interval 1000
 "$loadgen" "${common[@]}" --scenario smoke-rpc --mode rpc --clients 2 --duration 1 \
     --methods ping,tools/list,get_market_news
 echo "smoke: ok"

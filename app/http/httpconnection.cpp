@@ -4,6 +4,7 @@
 #include "logging.h"
 #include "metrics.h"
 #include "ownedtimer.h"
+#include "sendbatch.h"
 
 #include <QSslSocket>
 
@@ -54,7 +55,28 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpServer *server, quint64 i
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection()
+{
+    settleBatch(); // the batch must not outlive its owner's bytes
+}
+
+void HttpConnection::settleBatch()
+{
+    if (m_inBatch)
+        core::SendBatch::flushCurrent();
+}
+
+void HttpConnection::finishBatchedSend(void *owner, QByteArrayView unsent, int /*error*/)
+{
+    auto *self = static_cast<HttpConnection *>(owner);
+    self->m_inBatch = false;
+    // As after a short direct write: the rest goes through Qt's buffer, which also meets a
+    // failed socket and reports it as a disconnect.
+    if (!unsent.isEmpty() && self->m_socket && !self->m_gone) {
+        self->m_socket->write(unsent.data(), unsent.size());
+        self->m_queuedInQt = true;
+    }
+}
 
 void HttpConnection::timerEvent(QTimerEvent *event)
 {
@@ -254,6 +276,7 @@ void HttpConnection::writeParts(std::initializer_list<QByteArrayView> parts)
 
 void HttpConnection::writeParts(const QByteArrayView *parts, int partCount)
 {
+    settleBatch(); // bytes handed to the batch go first
     QTcpSocket *socket = m_socket.data();
     if (!socket || m_gone)
         return;
@@ -284,6 +307,15 @@ void HttpConnection::writeParts(const QByteArrayView *parts, int partCount)
     // other than a full buffer is left for Qt's own write to meet and report as a disconnect.
     qint64 sent = 0;
     if (!m_secure && queuedInQt() == 0 && socket->state() == QAbstractSocket::ConnectedState) {
+        // Inside a fan-out (NewsHub::deliver): the batch sends it, sharing the sends of every
+        // stream between threads, and finishBatchedSend() queues what the kernel left.
+        core::SendBatch *batch = core::SendBatch::current();
+        if (batch
+            && batch->add(int(socket->socketDescriptor()), views, count, this,
+                &HttpConnection::finishBatchedSend)) {
+            m_inBatch = true;
+            return;
+        }
         iovec iov[kMaxViews];
         for (int i = 0; i < count; ++i) {
             iov[i].iov_base = const_cast<char *>(views[i].data());
@@ -491,6 +523,7 @@ void HttpConnection::lingeringClose()
 
 void HttpConnection::halfCloseWhenFlushed()
 {
+    settleBatch(); // what the batch holds goes out (or into Qt's buffer) first
     if (!m_draining || m_halfClosed || !m_socket || m_socket->bytesToWrite() > 0)
         return;
     m_halfClosed = true;
@@ -499,6 +532,7 @@ void HttpConnection::halfCloseWhenFlushed()
 
 void HttpConnection::closeSoon()
 {
+    settleBatch();
     if (m_closing || m_gone)
         return;
     m_closing = true;
@@ -517,6 +551,7 @@ void HttpConnection::closeSoon()
 
 void HttpConnection::abortNow()
 {
+    settleBatch();
     if (m_gone)
         return;
     m_closing = true;

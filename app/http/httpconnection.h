@@ -68,6 +68,10 @@ private:
     static constexpr int kMaxStreamParts = 5;
     // Bytes waiting in QTcpSocket's buffer (writeParts() could not hand them to the kernel).
     qint64 queuedInQt();
+    // Sends the open core::SendBatch if it holds bytes of ours: before any other write, a close
+    // or a shutdown, so they keep their order.
+    void settleBatch();
+    static void finishBatchedSend(void *owner, QByteArrayView unsent, int error);
     // Holds a complete response answered while processQueue() runs, for one send at its end.
     void corkResponse(const QByteArray &bytes);
     void sendErrorAndClose(const HttpResponse &response, bool head = false);
@@ -105,6 +109,7 @@ private:
     QBasicTimer m_lingerTimer; // bounds how long a closing connection may take to flush
     QByteArray m_corked; // responses to pipelined requests, sent together (writeParts)
     bool m_queuedInQt = false; // a write went through QTcpSocket's buffer (queuedInQt())
+    bool m_inBatch = false; // the open core::SendBatch holds bytes of ours
     static constexpr qsizetype kMaxCorkedBytes = 64 * 1024;
 };
 

@@ -15,6 +15,9 @@ struct HttpLimits {
     int maxConnectionsPerAddress = 256; // per client IP -> 503
     int maxPipelinedRequests = 32; // parsed but not yet answered; reading pauses beyond this
     qint64 streamBufferBytes = 1024 * 1024; // unsent bytes a stream may queue before its consumer is dropped as slow
+    // Threads besides the event loop that send shares of one news item's fan-out
+    // (core::SendBatch; process-wide, applied by listen()). -1: one per extra core, at most 3.
+    int sendThreads = -1;
     int heartbeatIntervalMs = 15000; // ": ping" on idle SSE streams
     int sseRetryMs = 3000; // "retry:" sent at the start of each SSE stream
 };

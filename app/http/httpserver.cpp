@@ -4,6 +4,7 @@
 #include "httpresponder.h"
 #include "logging.h"
 #include "metrics.h"
+#include "sendbatch.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -48,6 +49,8 @@ void HttpServer::setTlsConfiguration(const QSslConfiguration &config)
 
 bool HttpServer::listen(const QHostAddress &address, quint16 port)
 {
+    if (m_limits.sendThreads >= 0)
+        core::SendBatch::setWorkerThreads(m_limits.sendThreads);
     if (m_tls) {
         if (!QSslSocket::supportsSsl()) {
             m_error = QStringLiteral("TLS was requested but this Qt has no TLS backend available.");

@@ -161,6 +161,11 @@ std::vector<SettingSpec> buildSpecs()
         { QStringLiteral("TICKERWIRE_IDLE_TIMEOUT_MS") }, QStringLiteral("MS"),
         QStringLiteral("Keep-alive connections with no request for this long are closed. Default 60000."),
         Kind::Value, integer(100, 86400000, [](ServerConfig &c, qint64 v) { c.limits.idleTimeoutMs = int(v); }));
+    add(QStringLiteral("send-threads"), QStringLiteral("limits/sendThreads"),
+        { QStringLiteral("TICKERWIRE_SEND_THREADS") }, QStringLiteral("N"),
+        QStringLiteral("Threads besides the event loop that share the socket writes of each news item's fan-out; "
+                       "0 = the event loop alone. Default: one per core beyond the first, at most 3."),
+        Kind::Value, integer(0, 16, [](ServerConfig &c, qint64 v) { c.limits.sendThreads = int(v); }));
     add(QStringLiteral("stream-buffer-bytes"), QStringLiteral("limits/streamBufferBytes"),
         { QStringLiteral("TICKERWIRE_STREAM_BUFFER_BYTES") }, QStringLiteral("BYTES"),
         QStringLiteral("Unsent bytes a stream may queue for a slow client before it is dropped. Default 1048576."),
