@@ -2,7 +2,7 @@
 //
 // Delivering one news item writes it to every listening socket in turn, and on loopback each
 // send() also runs the receiving side of TCP: ~7 us per stream on the bench machine, so the
-// 100th listener hears of an item ~0.7 ms after the first (bench/README.md, findings 16-18).
+// 100th listener hears of an item ~0.7 ms after the first (bench/README.md, findings 16-19).
 // While a Scope is open on the event-loop thread (NewsHub::deliver opens one per item), a
 // connection that would write straight to the kernel hands its bytes to the batch instead
 // (add(): copied into one reused buffer); when the outermost Scope closes, the batch sends
