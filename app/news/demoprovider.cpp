@@ -350,6 +350,10 @@ core::NewsItem DemoProvider::makeStory(quint64 n) const
             v = rng.pick(m_corpus.indicators());
         else if (slot == QLatin1String("pct"))
             v = QString::number(0.5 + rng.below(300) / 10.0, 'f', 1);
+        else if (slot == QLatin1String("yield")) // a bond yield: 3.50-5.49
+            v = QString::number(3.5 + rng.below(200) / 100.0, 'f', 2);
+        else if (slot == QLatin1String("move")) // a commodity's day: 0.3-6.2
+            v = QString::number(0.3 + rng.below(60) / 10.0, 'f', 1);
         else if (slot == QLatin1String("quarter"))
             v = QStringLiteral("Q%1").arg(1 + rng.below(4));
         else if (slot == QLatin1String("year"))
