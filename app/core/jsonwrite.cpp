@@ -122,9 +122,9 @@ void appendNumber(QByteArray &out, double value)
         out.append("null", 4);
         return;
     }
-    // QJsonValue(double) keeps an integral value that fits a qint64 as an integer.
-    constexpr double kTwo63 = 9223372036854775808.0;
-    if (value >= -kTwo63 && value < kTwo63 && value == std::trunc(value)) {
+    // QJsonValue(double) keeps an integral value as an integer only below 2^53 (exactly).
+    constexpr double kTwo53 = 9007199254740992.0;
+    if (std::abs(value) < kTwo53 && value == std::trunc(value)) {
         appendInteger(out, qint64(value));
         return;
     }

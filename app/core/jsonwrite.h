@@ -14,7 +14,7 @@ namespace tw::core::json {
 // `s` as a JSON string, quotes included: ", \ and control characters escaped (\b \f \n \r \t,
 // else \u00xx), everything else as UTF-8, a lone surrogate as \uxxxx.
 void appendString(QByteArray &out, QStringView s);
-// A JSON number as QJsonValue(double) writes it: integral values (below 2^63) as integers,
+// A JSON number as QJsonValue(double) writes it: integral values (below 2^53) as integers,
 // others in the shortest form that reads back the same, non-finite ones as null.
 void appendNumber(QByteArray &out, double value);
 void appendInteger(QByteArray &out, qint64 value);

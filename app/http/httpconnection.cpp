@@ -411,7 +411,10 @@ bool HttpConnection::sendStreamHead(HttpResponder *responder, int status, const 
 bool HttpConnection::sendStreamParts(
     HttpResponder *responder, std::initializer_list<QByteArrayView> parts)
 {
-    Q_ASSERT(int(parts.size()) <= kMaxStreamParts);
+    if (int(parts.size()) > kMaxStreamParts) {
+        qCWarning(lcHttp) << "stream write of" << parts.size() << "parts refused; at most" << kMaxStreamParts;
+        return false;
+    }
     qsizetype size = 0;
     for (QByteArrayView p : parts)
         size += p.size();

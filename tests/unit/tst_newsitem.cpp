@@ -217,13 +217,14 @@ void TestNewsItem::toJsonIsQJsonDocumentsBytes_data()
     text.source = QString(QChar(0)) + QStringLiteral("nul");
     QTest::newRow("escapes and UTF-16") << text << true;
     const double sentiments[] = { 0.0, -0.0, 1.0, -1.0, 0.75, -0.5, 0.1, 1.0 / 3, -2.0 / 3, 1e-7,
-        123456789.125, 1e21, 5e-324, std::numeric_limits<double>::quiet_NaN() };
+        123456789.125, 1e16, 1e21, 5e-324, std::numeric_limits<double>::quiet_NaN() };
     for (double v : sentiments) {
         NewsItem n = base;
         n.sentiment = v;
         QTest::newRow(qPrintable(QStringLiteral("sentiment %1").arg(v, 0, 'g', 17))) << n << false;
     }
-    const quint64 sequences[] = { 1, 1796319459191048, 9007199254740993ULL, 18446744073709551615ULL };
+    const quint64 sequences[] = { 1, 1796319459191048, 9007199254740991ULL, 9007199254740993ULL,
+        1152921504606846976ULL, 18446744073709551615ULL };
     for (quint64 v : sequences) {
         NewsItem n = base;
         n.sequence = v;
